@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApiaccessConfig(AppConfig):
+    name = "darcha.modules.apiaccess"
+    label = "apiaccess"

@@ -1,0 +1,1 @@
+"""Public surface of the catalog module: the only thing other modules import."""
