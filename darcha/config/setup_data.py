@@ -1,0 +1,27 @@
+"""Loading and checking the data every installation needs, across modules."""
+
+from darcha.modules.catalog import api as catalog
+from darcha.modules.identity import api as identity
+from darcha.modules.notifications import api as notifications
+from darcha.modules.reference import api as reference
+
+
+def is_empty() -> bool:
+    return not identity.demo_accounts_exist()
+
+
+def seed_all(*, demo: bool) -> None:
+    reference.load_reference_data()
+    notifications.load_templates()
+    catalog.load_definitions()
+    if demo:
+        identity.seed_demo()
+
+
+def check_all() -> list[str]:
+    return [
+        *reference.check_data(),
+        *notifications.check_data(),
+        *(str(problem) for problem in catalog.check_definitions()),
+        *identity.check_data(),
+    ]
