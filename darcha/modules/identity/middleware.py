@@ -1,3 +1,6 @@
+from darcha.modules.identity import api, services
+
+
 class SessionTrackingMiddleware:
     """Keeps the list of a person's sessions up to date (see services.session_touch)."""
 
@@ -5,4 +8,13 @@ class SessionTrackingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        user = getattr(request, "user", None)
+        session_key = request.session.session_key if hasattr(request, "session") else None
+        if user is not None and user.is_authenticated and session_key:
+            services.session_touch(
+                account_id=user.pk,
+                session_key=session_key,
+                ip=api.client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
         return self.get_response(request)
