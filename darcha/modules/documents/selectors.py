@@ -1,0 +1,35 @@
+from django.core.exceptions import ValidationError
+
+from darcha.modules.documents.models import Blob, Document
+from darcha.modules.documents.records import CONTENT_TYPES, StoredDocument
+
+
+def document_record(document: Document) -> StoredDocument:
+    return StoredDocument(
+        id=str(document.id),
+        owner_id=document.owner_id,
+        filename=document.filename,
+        kind=document.kind,
+        content_type=CONTENT_TYPES[document.kind],
+        size=document.blob.size,
+        sha256=document.blob.sha256,
+        purpose=document.purpose,
+        created_at=document.created_at,
+    )
+
+
+def document_get(document_id) -> StoredDocument | None:
+    try:
+        document = Document.objects.select_related("blob").get(pk=document_id)
+    except (Document.DoesNotExist, ValidationError, ValueError):
+        return None
+    return document_record(document)
+
+
+def documents_of_owner(owner_id: str) -> list[StoredDocument]:
+    documents = Document.objects.select_related("blob").filter(owner_id=owner_id).order_by("created_at")
+    return [document_record(d) for d in documents]
+
+
+def blob_hashes_known(hashes: set[str]) -> set[str]:
+    return set(Blob.objects.filter(sha256__in=hashes).values_list("sha256", flat=True))
