@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "darcha.modules.identity",
     "darcha.modules.notifications",
     "darcha.modules.catalog",
+    "darcha.modules.applications",
+    "darcha.modules.forms",
+    "darcha.modules.documents",
     "darcha.modules.apiaccess",
     "darcha.modules.portal",
 ]
@@ -83,6 +86,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "darcha.config.urls"
+CSRF_FAILURE_VIEW = "darcha.modules.portal.views.csrf_failure"
 WSGI_APPLICATION = "darcha.config.wsgi.application"
 
 TEMPLATES = [
@@ -166,7 +170,7 @@ LANGUAGES = [
 ]
 LANGUAGE_COOKIE_NAME = "darcha_lang"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list = []  # each module keeps its own catalogue in <module>/locale
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Tashkent")
@@ -216,3 +220,18 @@ LOGGING = {
 }
 
 SITE_NAME = _("Darcha")
+
+# --- Documents ------------------------------------------------------------------------------
+# Upload checks (docs/modules/documents.md). A service may declare a smaller size cap.
+DOCUMENTS_MAX_BYTES = int(env("DOCUMENTS_MAX_BYTES", str(10 * 1024 * 1024)))
+DOCUMENTS_MAX_IMAGE_PIXELS = int(env("DOCUMENTS_MAX_IMAGE_PIXELS", str(40_000_000)))
+DOCUMENTS_MAX_PDF_PAGES = int(env("DOCUMENTS_MAX_PDF_PAGES", "200"))
+DOCUMENTS_MAX_PDF_OBJECTS = int(env("DOCUMENTS_MAX_PDF_OBJECTS", "100000"))
+DOCUMENTS_MAX_PDF_STREAM_BYTES = int(env("DOCUMENTS_MAX_PDF_STREAM_BYTES", str(50 * 1024 * 1024)))
+# ClamAV daemon as host:port; empty means uploads are not virus-scanned.
+DOCUMENTS_CLAMD_ADDRESS = env("CLAMD_ADDRESS")
+DOCUMENTS_CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
+
+# --- Applications ---------------------------------------------------------------------------
+# The address people reach the portal at, for links in notifications sent by the worker.
+APPLICATIONS_PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
