@@ -1,6 +1,7 @@
 """Loading and checking the data every installation needs, across modules."""
 
 from darcha.modules.catalog import api as catalog
+from darcha.modules.forms import api as forms
 from darcha.modules.identity import api as identity
 from darcha.modules.notifications import api as notifications
 from darcha.modules.reference import api as reference
@@ -14,6 +15,7 @@ def seed_all(*, demo: bool) -> None:
     reference.load_reference_data()
     notifications.load_templates()
     catalog.load_definitions()
+    forms.load_forms()
     if demo:
         identity.seed_demo()
 
@@ -23,5 +25,6 @@ def check_all() -> list[str]:
         *reference.check_data(),
         *notifications.check_data(),
         *(str(problem) for problem in catalog.check_definitions()),
+        *forms.check_forms(),
         *identity.check_data(),
     ]
