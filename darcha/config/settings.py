@@ -199,6 +199,7 @@ EMAIL_USE_TLS = env_bool("SMTP_TLS")
 DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "Darcha <no-reply@darcha.local>")
 # The developer inbox exists only while a channel writes to it.
 DEV_INBOX_ENABLED = SMS_BACKEND == "inbox" or EMAIL_CHANNEL == "inbox"
+DEV_INBOX_DEMO_ACCOUNTS = "darcha.modules.identity.api.demo_accounts"
 
 # --- Security limits -----------------------------------------------------------------------
 SIGN_IN_MAX_FAILURES = int(env("SIGN_IN_MAX_FAILURES", "5"))

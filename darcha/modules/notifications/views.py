@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -85,4 +86,12 @@ def dev_inbox(request: HttpRequest) -> HttpResponse:
     for entry in page:
         entry.code = selectors.code_in(entry.body) if entry.one_time_code else None
     query = urlencode({"phone": form.cleaned_data["phone"]}) if form.cleaned_data["phone"] else ""
-    return render(request, "notifications/dev_inbox.html", {"form": form, "page": page, "query": query})
+    # Which demo people exist is identity's knowledge; the settings name the provider so
+    # this module does not depend on identity.
+    provider = settings.DEV_INBOX_DEMO_ACCOUNTS
+    demo_accounts = import_string(provider)() if provider else []
+    return render(
+        request,
+        "notifications/dev_inbox.html",
+        {"form": form, "page": page, "query": query, "demo_accounts": demo_accounts},
+    )
