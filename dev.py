@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Set up and run Darcha from a fresh clone with nothing but Python 3.11 and pip.
 
-    python3 dev.py up      create .venv, install the locked dependencies, start the portal
-    python3 dev.py test    the same set-up, then the whole test suite
-    python3 dev.py lint    ruff and the import-linter contracts
+python3 dev.py up      create .venv, install the locked dependencies, start the portal
+python3 dev.py test    the same set-up, then the whole test suite
+python3 dev.py lint    ruff and the import-linter contracts
 """
 
 import os
@@ -29,7 +29,15 @@ def ensure_environment() -> None:
         print("Creating .venv …", flush=True)
         venv.create(VENV, with_pip=True)
     if not (BIN / "uv").exists():
-        run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}")
+        run(
+            BIN / "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"uv=={UV_VERSION}",
+        )
     run(BIN / "uv", "sync", "--locked", "--quiet")
 
 

@@ -44,12 +44,13 @@ def check(_args: argparse.Namespace) -> int:
 
 
 def worker(_args: argparse.Namespace) -> int:
+    from darcha.config import setup_data
     from darcha.platform.events import worker as event_worker
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    event_worker.run(stop)
+    event_worker.run(stop, periodic=setup_data.run_periodic)
     return 0
 
 
@@ -68,13 +69,24 @@ def up(args: argparse.Namespace) -> int:
     bind = f"{args.host}:{args.port}"
     web = subprocess.Popen(  # noqa: S603 — fixed argument list, no shell
         [
-            sys.executable, "-m", "gunicorn", "darcha.config.wsgi:application",
-            "--bind", bind, "--workers", str(args.workers), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "darcha.config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
     )
     workers = [
-        subprocess.Popen([sys.executable, "-m", "darcha.cli", "worker"])  # noqa: S603
+        subprocess.Popen([sys.executable, "-m", "darcha.cli", "worker"])
         for _ in range(args.queue_workers)
     ]
     print(f"Darcha is running at http://{bind}/ — developer inbox at http://{bind}/dev/inbox (Ctrl-C stops).")
@@ -141,13 +153,19 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--queue-workers", type=int, default=1, help="background worker processes")
     run.set_defaults(fn=up)
     sub.add_parser("worker", help="deliver events and run background work").set_defaults(fn=worker)
-    sub.add_parser("seed", help="load reference data, service definitions and demo data").set_defaults(fn=seed)
+    sub.add_parser("seed", help="load reference data, service definitions and demo data").set_defaults(
+        fn=seed
+    )
     sub.add_parser("check", help="check configuration and data; non-zero exit on problems").set_defaults(
         fn=check
     )
-    audit = sub.add_parser("audit", help="audit log tools").add_subparsers(dest="audit_command", required=True)
+    audit = sub.add_parser("audit", help="audit log tools").add_subparsers(
+        dest="audit_command", required=True
+    )
     audit.add_parser("verify", help="verify the hash chain").set_defaults(fn=audit_verify)
-    events = sub.add_parser("events", help="outbox tools").add_subparsers(dest="events_command", required=True)
+    events = sub.add_parser("events", help="outbox tools").add_subparsers(
+        dest="events_command", required=True
+    )
     events.add_parser("dead", help="list dead letters").set_defaults(fn=events_dead)
     replay = events.add_parser("replay", help="queue dead letters again")
     replay.add_argument("ids", nargs="*", type=int)

@@ -1,5 +1,6 @@
 """Loading and checking the data every installation needs, across modules."""
 
+from darcha.modules.applications import api as applications
 from darcha.modules.catalog import api as catalog
 from darcha.modules.forms import api as forms
 from darcha.modules.identity import api as identity
@@ -16,6 +17,7 @@ def seed_all(*, demo: bool) -> None:
     notifications.load_templates()
     catalog.load_definitions()
     forms.load_forms()
+    applications.load_workflows()
     if demo:
         identity.seed_demo()
 
@@ -26,5 +28,11 @@ def check_all() -> list[str]:
         *notifications.check_data(),
         *(str(problem) for problem in catalog.check_definitions()),
         *forms.check_forms(),
+        *applications.check_workflows(),
         *identity.check_data(),
     ]
+
+
+def run_periodic() -> None:
+    """Time-driven work every worker runs about once a minute (idempotent)."""
+    applications.run_periodic()

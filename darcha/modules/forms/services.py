@@ -38,11 +38,19 @@ def forms_check(*, path: Path | None = None) -> list[Problem]:
     read = forms_read(path=path)
     problems = list(read.problems)
     for definition in read.definitions:
-        form = FormInfo(name=definition.name, version=0, content_hash=content_hash(definition.data),
-                        definition=definition.data, loaded_at=timezone.now(), is_current=False)
+        form = FormInfo(
+            name=definition.name,
+            version=0,
+            content_hash=content_hash(definition.data),
+            definition=definition.data,
+            loaded_at=timezone.now(),
+            is_current=False,
+        )
         errors = validate_json(form, definition.data["sample"], language="en")
-        problems += [Problem(definition.file, f"sample.{name}", " ".join(messages))
-                     for name, messages in errors.items()]
+        problems += [
+            Problem(definition.file, f"sample.{name}", " ".join(messages))
+            for name, messages in errors.items()
+        ]
     return sorted(problems)
 
 
@@ -56,7 +64,9 @@ def forms_load(*, path: Path | None = None, strict: bool = True) -> LoadReport:
     read = forms_read(path=path)
     if strict and read.problems:
         raise FormsInvalid(read.problems)
-    forms = {f.name: f for f in Form.objects.select_for_update().select_related("current_version")}
+    forms = {
+        f.name: f for f in Form.objects.select_for_update(of=("self",)).select_related("current_version")
+    }
     now = timezone.now()
     created, updated, unchanged = [], [], 0
     versions: dict[str, int] = {}
@@ -72,8 +82,12 @@ def forms_load(*, path: Path | None = None, strict: bool = True) -> LoadReport:
         else:
             number = current.number + 1 if current else 1
             form.current_version = FormVersion.objects.create(
-                form=form, number=number, content_hash=digest, definition=definition.data,
-                source_file=definition.file, loaded_at=now,
+                form=form,
+                number=number,
+                content_hash=digest,
+                definition=definition.data,
+                source_file=definition.file,
+                loaded_at=now,
             )
             versions[form.name] = number
             (updated if current else created).append(form.name)
@@ -83,8 +97,13 @@ def forms_load(*, path: Path | None = None, strict: bool = True) -> LoadReport:
     kept = {d.name for d in read.definitions} | {Path(p.file).stem for p in read.problems}
     withdrawn = sorted(name for name, f in forms.items() if f.is_active and name not in kept)
     Form.objects.filter(name__in=withdrawn).update(is_active=False)
-    report = LoadReport(created=tuple(created), updated=tuple(updated), unchanged=unchanged,
-                        withdrawn=tuple(withdrawn), problems=tuple(str(p) for p in read.problems))
+    report = LoadReport(
+        created=tuple(created),
+        updated=tuple(updated),
+        unchanged=unchanged,
+        withdrawn=tuple(withdrawn),
+        problems=tuple(str(p) for p in read.problems),
+    )
     if report.changed:
         events.publish(forms_events.FORMS_LOADED, {"versions": versions, "withdrawn": withdrawn})
     return report

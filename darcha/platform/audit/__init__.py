@@ -8,7 +8,7 @@ breaks verification. On PostgreSQL a trigger also refuses UPDATE and DELETE.
 import importlib
 from typing import Any
 
-__all__ = ['Problem', 'record', 'verify']
+__all__ = ["Problem", "record", "verify"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,4 +16,3 @@ def __getattr__(name: str) -> Any:
     if name in __all__:
         return getattr(importlib.import_module("darcha.platform.audit.log"), name)
     raise AttributeError(name)
-

@@ -10,7 +10,7 @@ that keep failing become dead letters an operator can replay.
 import importlib
 from typing import Any
 
-__all__ = ['Event', 'handler', 'publish']
+__all__ = ["Event", "handler", "publish"]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +18,3 @@ def __getattr__(name: str) -> Any:
     if name in __all__:
         return getattr(importlib.import_module("darcha.platform.events.registry"), name)
     raise AttributeError(name)
-

@@ -34,7 +34,9 @@ class Delivery(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="delivery_event_handler_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="delivery_event_handler_uniq")
+        ]
         indexes = [models.Index(fields=["status", "available_at"], name="delivery_due_idx")]
         verbose_name_plural = "deliveries"
 

@@ -16,5 +16,9 @@ def replay(delivery_ids: list[int] | None = None) -> int:
     if delivery_ids is not None:
         dead = dead.filter(id__in=delivery_ids)
     return dead.update(
-        status=Delivery.Status.PENDING, attempts=0, available_at=timezone.now(), locked_by="", locked_until=None
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        available_at=timezone.now(),
+        locked_by="",
+        locked_until=None,
     )

@@ -5,8 +5,10 @@ import os
 import random
 import socket
 import threading
+import time
 import traceback
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -109,12 +111,22 @@ def drain(worker_id: str | None = None, batch: int = 20) -> int:
     return processed
 
 
-def run(stop: threading.Event, poll_seconds: float = 0.5) -> None:
+def run(
+    stop: threading.Event,
+    poll_seconds: float = 0.5,
+    periodic: Callable[[], None] | None = None,
+    periodic_seconds: float = 60,
+) -> None:
+    """Deliver events until ``stop`` is set; call ``periodic`` about every ``periodic_seconds``."""
     worker_id = new_worker_id()
     log.info("worker %s started", worker_id)
+    next_periodic = time.monotonic()
     while not stop.is_set():
         close_old_connections()
         try:
+            if periodic and time.monotonic() >= next_periodic:
+                next_periodic = time.monotonic() + periodic_seconds
+                periodic()
             if drain(worker_id) == 0:
                 stop.wait(poll_seconds)
         except Exception:

@@ -55,8 +55,13 @@ def test_a_deleted_last_row_is_detected():
 
 @pytest.mark.django_db
 def test_details_are_covered_by_the_hash():
-    audit.record(action="person_read", actor="officer-1", subject="person-9", purpose="application review",
-                 details={"application": "A-1"})
+    audit.record(
+        action="person_read",
+        actor="officer-1",
+        subject="person-9",
+        purpose="application review",
+        details={"application": "A-1"},
+    )
     as_attacker("UPDATE audit_auditentry SET purpose = %s WHERE seq = 1", ["curiosity"])
     assert [p.seq for p in audit.verify()] == [1]
 
