@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("darcha.modules.identity.urls")),
     path("", include("darcha.modules.notifications.urls")),
     path("", include("darcha.modules.catalog.urls")),
+    path("", include("darcha.modules.documents.urls")),
+    path("", include("darcha.modules.applications.urls")),
     path("", include("darcha.modules.portal.urls")),
 ]
 
@@ -20,4 +22,3 @@ handler400 = "darcha.modules.portal.views.bad_request"
 handler403 = "darcha.modules.portal.views.permission_denied"
 handler404 = "darcha.modules.portal.views.page_not_found"
 handler500 = "darcha.modules.portal.views.server_error"
-
