@@ -63,3 +63,20 @@ def axe():
         return results
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_revision():
+    """Each test sees its own database's catalog, not the token an earlier test left in memory."""
+    from darcha.modules.catalog import selectors
+
+    selectors.forget_revision()
+    yield
+    selectors.forget_revision()
+
+
+@pytest.fixture(autouse=True)
+def _quick_hashing(settings):
+    # Argon2 is slow by design (test_password_hashing checks it is the one configured);
+    # the tests exercise the flows, not the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,17 +26,16 @@ _last_revision: tuple[str, float] = ("", -1e9)
 
 
 def catalog_revision() -> str:
-    """A token that changes whenever the catalog does; read before every search.
+    """A token that changes whenever the catalog does; read before using the in-memory index.
 
-    On an open connection the read costs microseconds. Opening a connection just for it
-    (SQLite opens one per request) costs more than the search itself, so then a token
-    read less than ``CATALOG_REVISION_TTL`` seconds ago (default 1) is trusted: other
-    processes see a new load that much later, the loading process at once.
+    A token read less than ``CATALOG_REVISION_TTL`` seconds ago (default 1) is trusted,
+    so hot pages (the home page, search) make no query for it: other processes see a new
+    load that much later, the loading process at once (it forgets its token).
     """
     global _last_revision
     token, read_at = _last_revision
     ttl = getattr(settings, "CATALOG_REVISION_TTL", 1.0)
-    if connection.connection is None and time.monotonic() - read_at < ttl:
+    if time.monotonic() - read_at < ttl:
         return token
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {Revision._meta.db_table} WHERE id = 1")  # noqa: S608 - no input
@@ -152,8 +151,17 @@ def index_rows() -> Iterator[tuple[str, int, dict[str, Any], dict[str, list[str]
     yield from rows.iterator(chunk_size=500)
 
 
+_terms_cache: dict[tuple[str, str], dict[str, Term]] = {}
+
+
 def terms(kind: str) -> dict[str, Term]:
-    return {t.code: t for t in Term.objects.filter(kind=kind).order_by("position")}
+    """Dictionary entries of one kind, kept per process for the current catalog revision."""
+    key = (catalog_revision(), kind)
+    if key not in _terms_cache:
+        if len(_terms_cache) > 32:
+            _terms_cache.clear()
+        _terms_cache[key] = {t.code: t for t in Term.objects.filter(kind=kind).order_by("position")}
+    return _terms_cache[key]
 
 
 def term_codes(kind: str) -> set[str]:

@@ -31,12 +31,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_installation_data()
 
 
-@pytest.fixture(autouse=True)
-def _quick_hashing(settings):
-    # Argon2 is slow by design; the tests exercise the flows, not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def installation_data(transactional_db):
     """For tests that commit: the data flushed after the previous one, and no leftover rate limits."""

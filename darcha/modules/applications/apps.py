@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    name = "darcha.modules.applications"
+    label = "applications"
+    verbose_name = _("Applications")

@@ -1,0 +1,14 @@
+"""Names of the events the applications module publishes (payloads are JSON, ids as strings).
+
+Every payload carries ``application_id``, ``number``, ``service``, ``agency`` and ``area``.
+"""
+
+# A new application; also "state" and "channel".
+SUBMITTED = "applications.submitted"
+# A workflow action was taken; also "action", "from_state", "to_state", "actor_kind" and
+# "notify_applicant" (whether the workflow tells the applicant about this step).
+TRANSITIONED = "applications.transitioned"
+# The deadline (or the current state's term) passed; the agency heads are told once.
+ESCALATED = "applications.escalated"
+# The applicant rated a completed application; also "stars".
+RATED = "applications.rated"

@@ -1,0 +1,432 @@
+"""Reads of applications, returned as frozen records; every list costs a fixed number of queries."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from darcha.modules.applications.models import (
+    Application,
+    Draft,
+    InternalComment,
+    Rating,
+    TimelineEntry,
+    WorkflowVersion,
+)
+from darcha.modules.applications.records import (
+    ApplicationInfo,
+    ApplicationSummary,
+    CommentInfo,
+    Decision,
+    DraftInfo,
+    InboxPage,
+    Page,
+    PublicStatus,
+    RatingSummary,
+    StatsRow,
+    TimelineItem,
+    WorkflowDef,
+)
+from darcha.modules.identity import api as identity
+from darcha.modules.identity.api import OfficerInfo
+from darcha.modules.reference import api as reference
+
+COUNTRY = "17"
+MAX_PAGE = 100
+SERVICE_CENTRE_OPERATOR = "service_centre_operator"
+STATS_COLUMNS = {"agency": "agency_code", "service": "service_code", "channel": "channel"}
+
+# Only the columns lists need: data and documents can be large.
+SUMMARY_FIELDS = (
+    "id",
+    "number",
+    "service_code",
+    "service_title",
+    "state",
+    "terminal",
+    "submitted_at",
+    "deadline",
+    "state_due",
+    "clock_stopped_on",
+    "escalated_at",
+    "assignee_id",
+    "channel",
+    "party_kind",
+    "agency_code",
+    "area_code",
+    "version",
+    "workflow_name",
+    "workflow_version",
+)
+
+
+# --- Workflows ------------------------------------------------------------------------------------
+
+
+def workflow_version(name: str, number: int) -> WorkflowDef | None:
+    row = WorkflowVersion.objects.filter(workflow__name=name, number=number).first()
+    return WorkflowDef.from_definition(row.definition, row.number) if row else None
+
+
+def current_workflow(name: str) -> WorkflowDef | None:
+    row = (
+        WorkflowVersion.objects.filter(workflow__name=name, workflow__is_active=True)
+        .filter(workflow__current_version_id=F("id"))
+        .first()
+    )
+    return WorkflowDef.from_definition(row.definition, row.number) if row else None
+
+
+def workflows_of(rows: Iterable[Application]) -> dict[tuple[str, int], WorkflowDef]:
+    """The workflow versions the rows follow, in one query."""
+    pairs = {(row.workflow_name, row.workflow_version) for row in rows}
+    if not pairs:
+        return {}
+    match = Q()
+    for name, number in pairs:
+        match |= Q(workflow__name=name, number=number)
+    return {
+        (v.workflow.name, v.number): WorkflowDef.from_definition(v.definition, v.number)
+        for v in WorkflowVersion.objects.filter(match).select_related("workflow")
+    }
+
+
+# --- Records --------------------------------------------------------------------------------------
+
+
+def is_overdue(row: Application, today: date) -> bool:
+    if row.terminal or row.clock_stopped_on is not None:
+        return False
+    return row.deadline < today or (row.state_due is not None and row.state_due < today)
+
+
+def _summary_fields(row: Application, workflow: WorkflowDef | None, today: date) -> dict:
+    state = workflow.states.get(row.state) if workflow else None
+    return {
+        "id": str(row.id),
+        "number": row.number,
+        "service_code": row.service_code,
+        "service_title": row.service_title,
+        "state": row.state,
+        "state_label": state.label if state else {"uz": row.state},
+        "terminal": row.terminal,
+        "clock_runs": row.clock_stopped_on is None,
+        "submitted_at": row.submitted_at,
+        "deadline": row.deadline,
+        "overdue": is_overdue(row, today),
+        "escalated": row.escalated_at is not None,
+        "assignee_id": str(row.assignee_id) if row.assignee_id else None,
+        "channel": row.channel,
+        "party_kind": row.party_kind,
+        "agency_code": row.agency_code,
+        "area_code": row.area_code,
+        "version": row.version,
+    }
+
+
+def summaries(rows: Sequence[Application]) -> list[ApplicationSummary]:
+    workflows = workflows_of(rows)
+    today = timezone.localdate()
+    return [
+        ApplicationSummary(
+            **_summary_fields(row, workflows.get((row.workflow_name, row.workflow_version)), today)
+        )
+        for row in rows
+    ]
+
+
+def decision_of(row: Application, workflow: WorkflowDef | None) -> Decision | None:
+    if not row.decision_code:
+        return None
+    reason = workflow.reject_reasons.get(row.decision_reason) if workflow else None
+    return Decision(
+        code=row.decision_code,
+        reason_code=row.decision_reason,
+        reason_label=reason.label if reason else {},
+        text=row.decision_text,
+        details=row.decision_details,
+        decided_at=row.decided_at,
+    )
+
+
+def info(row: Application, workflow: WorkflowDef | None = None) -> ApplicationInfo:
+    workflow = workflow or workflow_version(row.workflow_name, row.workflow_version)
+    return ApplicationInfo(
+        **_summary_fields(row, workflow, timezone.localdate()),
+        tracking_code=row.tracking_code,
+        service_version=row.service_version,
+        form_name=row.form_name,
+        form_version=row.form_version,
+        workflow_name=row.workflow_name,
+        workflow_version=row.workflow_version,
+        applicant_account_id=str(row.applicant_account_id) if row.applicant_account_id else None,
+        submitted_by_id=str(row.submitted_by_id),
+        party_ref=row.party_ref,
+        subject_person_id=row.subject_person_id,
+        operator_id=str(row.operator_id) if row.operator_id else None,
+        centre_code=row.centre_code,
+        state_due=row.state_due,
+        paused_days=row.paused_days,
+        data=row.data,
+        documents=row.documents,
+        decision=decision_of(row, workflow),
+        updated_at=row.updated_at,
+    )
+
+
+def application_get(application_id) -> Application | None:
+    try:
+        return Application.objects.filter(id=application_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None  # not a UUID: there is no such application
+
+
+def application_by_number(number: str) -> Application | None:
+    return Application.objects.filter(number=number).first()
+
+
+def applicant_can_see(row: Application, account_id) -> bool:
+    """The applicant account, or any representative of the applicant legal entity."""
+    if row.applicant_account_id is not None and str(row.applicant_account_id) == str(account_id):
+        return True
+    if row.party_kind == "entity":
+        person = identity.person_for_account(account_id)
+        return bool(person) and any(e.stir == row.party_ref for e in identity.entities_represented(person.id))
+    return False
+
+
+# --- Who may see what -----------------------------------------------------------------------------
+
+
+def _area_q(scope_code: str) -> Q:
+    """Applications whose district lies within the scope (the country, a region or a district)."""
+    if scope_code == COUNTRY:
+        return Q()
+    if reference.is_district(scope_code):
+        return Q(area_code=scope_code)
+    return Q(area_code__in=[d.code for d in reference.districts(scope_code)])
+
+
+def officer_q(appointments: Sequence[OfficerInfo]) -> Q:
+    """Everything the appointments let an officer see: their agency's applications within their
+    area, and for service-centre operators the applications filed at their centre."""
+    visible = Q(pk__in=[])
+    for appointment in appointments:
+        visible |= Q(agency_code=appointment.agency_code) & _area_q(appointment.scope_code)
+        if SERVICE_CENTRE_OPERATOR in appointment.roles:
+            visible |= Q(centre_code=appointment.agency_code)
+    return visible
+
+
+def officer_roles(row: Application, appointments: Sequence[OfficerInfo]) -> set[str]:
+    """The roles the appointments give over this application; empty when it is out of scope."""
+    roles: set[str] = set()
+    for appointment in appointments:
+        if appointment.agency_code == row.agency_code and reference.area_within(
+            row.area_code, appointment.scope_code
+        ):
+            roles.update(appointment.roles)
+        if SERVICE_CENTRE_OPERATOR in appointment.roles and row.centre_code == appointment.agency_code:
+            roles.add(SERVICE_CENTRE_OPERATOR)
+    return roles
+
+
+def citizen_q(account_id, *, entity_stirs: Iterable[str] = (), child_ids: Iterable[str] = ()) -> Q:
+    """A citizen's own applications and those for the entities they represent and their children."""
+    mine = Q(applicant_account_id=account_id)
+    if stirs := list(entity_stirs):
+        mine |= Q(party_kind="entity", party_ref__in=stirs)
+    if children := [str(c) for c in child_ids]:
+        mine |= Q(party_kind="child", party_ref__in=children)
+    return mine
+
+
+def _page(queryset: QuerySet, *, limit: int, offset: int) -> tuple[list[Application], int, int, int]:
+    limit = max(1, min(int(limit), MAX_PAGE))
+    offset = max(0, int(offset))
+    rows = list(queryset.only(*SUMMARY_FIELDS)[offset : offset + limit])
+    return rows, queryset.count(), limit, offset
+
+
+def citizen_page(visible: Q, *, limit: int = 20, offset: int = 0) -> Page:
+    queryset = Application.objects.filter(visible).order_by("-submitted_at", "-id")
+    rows, total, limit, offset = _page(queryset, limit=limit, offset=offset)
+    return Page(items=summaries(rows), total=total, limit=limit, offset=offset)
+
+
+def inbox_page(
+    appointments: Sequence[OfficerInfo],
+    *,
+    state: str = "",
+    service: str = "",
+    assignee_id=None,
+    due_today: bool = False,
+    overdue: bool = False,
+    number: str = "",
+    subject_person_id: str | None = None,
+    include_closed: bool = False,
+    sort: str = "deadline",
+    limit: int = 50,
+    offset: int = 0,
+) -> InboxPage:
+    today = timezone.localdate()
+    scoped = Application.objects.filter(officer_q(appointments))
+    if not include_closed and not state:
+        scoped = scoped.filter(terminal=False)
+    if service:
+        scoped = scoped.filter(service_code=service)
+    if assignee_id:
+        scoped = scoped.filter(assignee_id=assignee_id)
+    if due_today:
+        scoped = scoped.filter(terminal=False, clock_stopped_on__isnull=True, deadline=today)
+    if overdue:
+        scoped = scoped.filter(terminal=False, clock_stopped_on__isnull=True).filter(
+            Q(deadline__lt=today) | Q(state_due__lt=today)
+        )
+    if number:
+        scoped = scoped.filter(number=number)
+    if subject_person_id is not None:
+        scoped = scoped.filter(subject_person_id=subject_person_id)
+    counts = dict(scoped.order_by().values_list("state").annotate(n=Count("id")))
+    queryset = scoped.filter(state=state) if state else scoped
+    ordering = ("-submitted_at", "-id") if sort == "newest" else ("deadline", "submitted_at", "id")
+    rows, total, limit, offset = _page(queryset.order_by(*ordering), limit=limit, offset=offset)
+    labels = {}
+    for workflow in _workflows_of_states(scoped).values():
+        for code, definition in workflow.states.items():
+            labels.setdefault(code, definition.label)
+    return InboxPage(
+        items=summaries(rows), total=total, limit=limit, offset=offset, counts=counts, state_labels=labels
+    )
+
+
+def _workflows_of_states(queryset: QuerySet) -> dict[tuple[str, int], WorkflowDef]:
+    pairs = queryset.order_by().values_list("workflow_name", "workflow_version").distinct()
+    rows = [Application(workflow_name=name, workflow_version=version) for name, version in pairs]
+    return workflows_of(rows)
+
+
+# --- One application ------------------------------------------------------------------------------
+
+
+def timeline(application_id, workflow: WorkflowDef | None) -> list[TimelineItem]:
+    items = []
+    for entry in TimelineEntry.objects.filter(application_id=application_id).order_by("at", "id"):
+        action = workflow.actions.get(entry.action) if workflow else None
+        state = workflow.states.get(entry.to_state) if workflow else None
+        items.append(
+            TimelineItem(
+                at=entry.at,
+                action=entry.action,
+                action_label=action.label if action else {},
+                from_state=entry.from_state,
+                to_state=entry.to_state,
+                state_label=state.label if state else {},
+                actor_kind=entry.actor_kind,
+                comment=entry.comment,
+                details=entry.details,
+            )
+        )
+    return items
+
+
+def internal_comments(application_id) -> list[CommentInfo]:
+    return [
+        CommentInfo(id=str(c.id), author_id=str(c.author_id), text=c.text, created_at=c.created_at)
+        for c in InternalComment.objects.filter(application_id=application_id).order_by("created_at")
+    ]
+
+
+def public_status(number: str, tracking_code: str) -> PublicStatus | None:
+    row = Application.objects.filter(number=number, tracking_code=tracking_code).first()
+    if row is None:
+        return None
+    workflow = workflow_version(row.workflow_name, row.workflow_version)
+    state = workflow.states.get(row.state) if workflow else None
+    return PublicStatus(
+        number=row.number,
+        service_code=row.service_code,
+        service_title=row.service_title,
+        state=row.state,
+        state_label=state.label if state else {},
+        terminal=row.terminal,
+        outcome=row.decision_code,
+        submitted_at=row.submitted_at,
+        deadline=row.deadline,
+        updated_at=row.updated_at,
+    )
+
+
+# --- Drafts ---------------------------------------------------------------------------------------
+
+
+def draft_info(draft: Draft) -> DraftInfo:
+    return DraftInfo(
+        id=str(draft.id),
+        service_code=draft.service_code,
+        party_kind=draft.party_kind,
+        party_ref=draft.party_ref,
+        data=draft.data,
+        documents=draft.documents,
+        created_at=draft.created_at,
+        updated_at=draft.updated_at,
+    )
+
+
+def draft_get(draft_id, account_id) -> DraftInfo | None:
+    try:
+        draft = Draft.objects.filter(id=draft_id, account_id=account_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+    return draft_info(draft) if draft else None
+
+
+def drafts_of(account_id, limit: int = 50) -> list[DraftInfo]:
+    return [
+        draft_info(d) for d in Draft.objects.filter(account_id=account_id).order_by("-updated_at")[:limit]
+    ]
+
+
+# --- Ratings and statistics -----------------------------------------------------------------------
+
+
+def rating_of(application_id) -> tuple[int, str] | None:
+    rating = Rating.objects.filter(application_id=application_id).values_list("stars", "comment").first()
+    return tuple(rating) if rating else None
+
+
+def rating_summaries(group: str) -> list[RatingSummary]:
+    column = {"service": "service_code", "agency": "agency_code"}[group]
+    rows = Rating.objects.values(column).annotate(n=Count("id"), avg=Avg("stars")).order_by(column)
+    return [RatingSummary(key=r[column], count=r["n"], average=round(float(r["avg"]), 2)) for r in rows]
+
+
+def stats(*, group_by: str, date_from: date | None = None, date_to: date | None = None) -> list[StatsRow]:
+    today = timezone.localdate()
+    queryset = Application.objects.all()
+    if date_from:
+        queryset = queryset.filter(submitted_at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(submitted_at__date__lte=date_to)
+    if group_by == "region":
+        queryset = queryset.annotate(key=Substr("area_code", 1, 4))
+    else:
+        queryset = queryset.annotate(key=F(STATS_COLUMNS[group_by]))
+    overdue = Q(terminal=False, clock_stopped_on__isnull=True) & (
+        Q(deadline__lt=today) | Q(state_due__lt=today)
+    )
+    rows = (
+        queryset.values("key")
+        .annotate(
+            total=Count("id"),
+            completed=Count("id", filter=Q(terminal=True) & ~Q(decision_code__in=["rejected", "withdrawn"])),
+            rejected=Count("id", filter=Q(decision_code="rejected")),
+            in_progress=Count("id", filter=Q(terminal=False)),
+            overdue=Count("id", filter=overdue),
+        )
+        .order_by("key")
+    )
+    return [StatsRow(**row) for row in rows]

@@ -1,0 +1,330 @@
+"""A public service centre: the operator identifies a visitor by PINFL, confirms the visitor's
+consent with a code sent to the visitor's phone, fills the service form on their behalf with
+scanned documents, and prints a receipt with the number, tracking code and a QR code.
+
+The visit (which visitor, at which centre, whether consent is confirmed) lives in the
+operator's session; only a keyed hash of the code is kept there.
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from darcha.modules.applications import api
+from darcha.modules.applications.forms_web import ConsentCodeForm, ServiceSearchForm, VisitorForm
+from darcha.modules.applications.views.common import (
+    agency_label,
+    language,
+    refused,
+    see_other,
+    status_url,
+    too_many,
+)
+from darcha.modules.applications.views.filling import Filing, Party, handle_post, render_form, upload_cap
+from darcha.modules.catalog import api as catalog
+from darcha.modules.documents import api as documents
+from darcha.modules.identity import api as identity
+from darcha.modules.notifications import api as notifications
+from darcha.platform import audit
+
+OPERATOR = "service_centre_operator"
+VISIT = "applications.centre_visit"
+CONSENT_PURPOSE = "visitor_consent"
+PAPERS = ("a4", "a5")
+
+
+def _centres(request: HttpRequest) -> list[tuple[str, str]]:
+    lang = language()
+    codes = dict.fromkeys(a.agency_code for a in identity.current_officer(request) if OPERATOR in a.roles)
+    return [(code, agency_label(code, lang)) for code in codes]
+
+
+def _code_hash(visit: dict, code: str) -> str:
+    message = f"{visit['salt']}:{visit['person']}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _phone_hint(phone: str) -> str:
+    return f"{phone[:6]} ** *** {phone[-2:]}" if len(phone) >= 8 else "**"
+
+
+def _visit(request: HttpRequest) -> dict | None:
+    visit = request.session.get(VISIT)
+    if not visit or visit["centre"] not in dict(_centres(request)):
+        return None
+    return visit
+
+
+def _visitor(visit: dict) -> identity.PersonInfo | None:
+    return identity.person(visit["person"])
+
+
+def _contact(person: identity.PersonInfo | None) -> identity.Contact | None:
+    return identity.contact_for(person.account_id) if person and person.account_id else None
+
+
+def _send_code(request: HttpRequest, visit: dict, contact: identity.Contact) -> str:
+    """Send a new consent code to the visitor's phone; '' when sent, else why not."""
+    if too_many("consent-code", contact.phone, limit=settings.OTP_SEND_LIMIT_PER_HOUR, window=3600):
+        return _("Too many codes were sent to this phone. Try again in an hour.")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    # send_code queues the SMS in the current transaction and sends it once that commits.
+    with transaction.atomic():
+        notifications.send_code(
+            phone=contact.phone, code=code, purpose=CONSENT_PURPOSE, language=contact.language or language()
+        )
+    visit.update(
+        salt=secrets.token_hex(8),
+        expires=time.time() + settings.OTP_TTL_SECONDS,
+        attempts=0,
+        consented=False,
+    )
+    visit["code_hash"] = _code_hash(visit, code)
+    request.session[VISIT] = visit
+    return ""
+
+
+@identity.officer_required(roles={OPERATOR})
+@require_http_methods(["GET", "POST"])
+def identify(request: HttpRequest) -> HttpResponse:
+    template = "applications/centre_identify.html"
+    centres = _centres(request)
+    if request.method == "GET":
+        return render(request, template, {"form": VisitorForm(centres=centres), "visit": _visit(request)})
+    form = VisitorForm(request.POST, centres=centres)
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=422)
+    person = identity.person_by_pinfl(form.cleaned_data["pinfl"])
+    audit.record(
+        action="personal_data_read",
+        actor=str(request.user.pk),
+        subject=person.id if person else "",
+        purpose="service_centre_visit",
+        details={"via": "applications.centre", "centre": form.cleaned_data["centre"], "found": bool(person)},
+        ip=identity.client_ip(request),
+    )
+    if person is None:
+        form.add_error(
+            "pinfl", _("No person with this PINFL is registered. Check the number on the document.")
+        )
+        return render(request, template, {"form": form}, status=404)
+    contact = _contact(person)
+    if contact is None or not contact.phone:
+        form.add_error(
+            None,
+            _(
+                "There is no confirmed phone number for this person, so consent cannot be confirmed by code. "
+                "Register the visitor's phone first."
+            ),
+        )
+        return render(request, template, {"form": form}, status=409)
+    visit = {
+        "centre": form.cleaned_data["centre"],
+        "person": person.id,
+        "phone_hint": _phone_hint(contact.phone),
+    }
+    if problem := _send_code(request, visit, contact):
+        form.add_error(None, problem)
+        return render(request, template, {"form": form}, status=429)
+    return see_other(reverse("applications:centre-consent"))
+
+
+@identity.officer_required(roles={OPERATOR})
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest) -> HttpResponse:
+    template = "applications/centre_consent.html"
+    visit = _visit(request)
+    if visit is None:
+        return see_other(reverse("applications:centre"))
+    person = _visitor(visit)
+    context = {"visit": visit, "name": person.full_name(language()) if person else ""}
+    if request.method == "GET":
+        return render(request, template, {**context, "form": ConsentCodeForm()})
+    if request.POST.get("action") == "resend":
+        form = ConsentCodeForm()
+        contact = _contact(person)
+        if contact is None or not contact.phone:
+            return see_other(reverse("applications:centre"))
+        if problem := _send_code(request, visit, contact):
+            form.add_error(None, problem)
+            return render(request, template, {**context, "form": form}, status=429)
+        messages.success(request, _("A new code is sent to the visitor's phone."))
+        return see_other(reverse("applications:centre-consent"))
+    form = ConsentCodeForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, {**context, "form": form}, status=422)
+    status = _check_code(request, visit, form)
+    if status:
+        return render(request, template, {**context, "form": form}, status=status)
+    audit.record(
+        action="visitor_consent",
+        actor=str(request.user.pk),
+        subject=visit["person"],
+        purpose="apply_on_behalf",
+        details={"centre": visit["centre"]},
+        ip=identity.client_ip(request),
+    )
+    messages.success(request, _("The visitor's consent is confirmed."))
+    return see_other(reverse("applications:centre-services"))
+
+
+def _check_code(request: HttpRequest, visit: dict, form: ConsentCodeForm) -> int:
+    """0 when the code is right (the visit is then consented), else the status to answer."""
+    if not visit.get("code_hash") or time.time() > visit.get("expires", 0):
+        form.add_error("code", _("The code has expired. Send a new one."))
+        return 409
+    if visit["attempts"] >= settings.OTP_MAX_ATTEMPTS:
+        form.add_error("code", _("Too many wrong codes. Send a new one."))
+        return 429
+    expected = visit["code_hash"]
+    if not hmac.compare_digest(expected, _code_hash(visit, form.cleaned_data["code"])):
+        visit["attempts"] += 1
+        request.session[VISIT] = visit
+        form.add_error("code", _("The code is wrong. Check it on the visitor's phone."))
+        return 422
+    visit.update(consented=True, code_hash="", attempts=0)
+    request.session[VISIT] = visit
+    return 0
+
+
+def _consented(request: HttpRequest) -> dict | None:
+    visit = _visit(request)
+    return visit if visit and visit.get("consented") else None
+
+
+@identity.officer_required(roles={OPERATOR})
+@require_safe
+def services(request: HttpRequest) -> HttpResponse:
+    visit = _consented(request)
+    if visit is None:
+        return see_other(reverse("applications:centre"))
+    lang = language()
+    form = ServiceSearchForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        found = [(hit.code, hit.title, hit.summary) for hit in catalog.search(form.cleaned_data["q"], lang)]
+    else:
+        found = [(card.code, card.title, card.summary) for card in catalog.popular_services(lang)]
+    person = _visitor(visit)
+    return render(
+        request,
+        "applications/centre_services.html",
+        {
+            "form": form,
+            "searched": form.is_bound,
+            "services": [
+                {
+                    "code": code,
+                    "title": title,
+                    "summary": summary,
+                    "url": reverse("applications:centre-apply", args=[code]),
+                }
+                for code, title, summary in found
+                if _at_centres(catalog.service(code))
+            ],
+            "name": person.full_name(lang) if person else "",
+            "centre": agency_label(visit["centre"], lang),
+        },
+        status=422 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _at_centres(service: catalog.ServiceInfo | None) -> bool:
+    return service is not None and "service-centre" in service.channels and service.level != "informational"
+
+
+def _filing(request: HttpRequest, visit: dict, code: str) -> Filing | HttpResponse:
+    service = catalog.service(code)
+    if service is None:
+        return refused(request, _("There is no such service."), 404)
+    if not _at_centres(service):
+        return refused(request, _("This service is not provided at public service centres."), 404)
+    try:
+        form = api.service_form(code)
+    except api.ApplicationError as error:
+        return refused(request, error.message, 404)
+    person = _visitor(visit)
+    lang = language()
+    return Filing(
+        account_id=str(request.user.pk),
+        service=service,
+        form=form,
+        parties=(Party(f"visitor:{person.id}", "visitor", person.id, person.full_name(lang)),),
+        action_url=reverse("applications:centre-apply", args=[code]),
+        channel="centre",
+        centre_code=visit["centre"],
+        context={"centre": agency_label(visit["centre"], lang), "visitor": person.full_name(lang)},
+    )
+
+
+@csrf_exempt
+@identity.officer_required(roles={OPERATOR})
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    visit = _consented(request)
+    if visit is None:
+        return see_other(reverse("applications:centre"))
+    filing = _filing(request, visit, code)
+    if isinstance(filing, HttpResponse):
+        return filing
+    if request.method == "POST":
+        documents.limit_upload_size(request, max_bytes=upload_cap(filing.form))
+        return _post(request, filing)
+    return render_form(request, filing, draft=None, data={})
+
+
+@csrf_protect
+def _post(request: HttpRequest, filing: Filing) -> HttpResponse:
+    return handle_post(
+        request,
+        filing,
+        page_of=lambda number: reverse("applications:centre-receipt", args=[number]),
+    )
+
+
+@identity.officer_required(roles={OPERATOR})
+@require_safe
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    application = api.application_for_officer_by_number(number, identity.current_officer(request))
+    if application is None or application.channel != "centre":
+        return refused(request, _("There is no such application."), 404)
+    lang = language()
+    paper = request.GET.get("paper") if request.GET.get("paper") in PAPERS else "a4"
+    # The visitor scans it at home: the portal's public address, not the centre's own.
+    link = f"{settings.APPLICATIONS_PUBLIC_URL.rstrip('/')}{status_url(application)}"
+    person = identity.person(application.subject_person_id) if application.subject_person_id else None
+    return render(
+        request,
+        "applications/receipt.html",
+        {
+            "application": application,
+            "title": application.title(lang),
+            "status": application.status(lang),
+            "centre": agency_label(application.centre_code, lang),
+            "agency": agency_label(application.agency_code, lang),
+            "name": person.full_name(lang) if person else "",
+            "link": link,
+            "qr": segno.make(link, error="m").svg_data_uri(scale=4, border=2),
+            "paper": paper,
+            "other_paper": "a5" if paper == "a4" else "a4",
+        },
+    )
+
+
+@identity.officer_required(roles={OPERATOR})
+@require_POST
+def finish(request: HttpRequest) -> HttpResponse:
+    request.session.pop(VISIT, None)
+    messages.success(request, _("The visit is finished. You can serve the next visitor."))
+    return see_other(reverse("applications:centre"))
