@@ -563,7 +563,12 @@ def office(request: HttpRequest) -> HttpResponse:
             }
         )
     is_operator = any("service_centre_operator" in a["codes"] for a in appointments)
-    return render(request, "identity/office.html", {"appointments": appointments, "is_operator": is_operator})
+    sees_statistics = any({"head", "auditor"} & set(a["codes"]) for a in appointments)
+    return render(
+        request,
+        "identity/office.html",
+        {"appointments": appointments, "is_operator": is_operator, "sees_statistics": sees_statistics},
+    )
 
 
 def _totp_qr(secret: str, request: HttpRequest) -> str:
