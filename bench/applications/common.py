@@ -1,0 +1,139 @@
+"""What the applications benchmarks share: a database, a gunicorn server and a bounded async load."""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+SETTINGS = "bench.portal.settings"  # the product's settings plus the bare view at /bench/bare
+PG = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def darcha(*args: str) -> None:
+    subprocess.run([PY, "-m", "darcha.cli", *args], cwd=ROOT, check=True, capture_output=True, text=True)
+
+
+@contextmanager
+def environment(db_name: str, *, create: bool, drop: bool):
+    """Points this process (and the servers it starts) at ``db_name`` on 127.0.0.1; creates it
+    (migrated, with the demo data) when asked and drops it at the end when asked."""
+    data_dir = tempfile.mkdtemp(prefix="darcha-bench-")
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        DARCHA_DATA_DIR=data_dir,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db_name}",
+    )
+    os.environ.pop("DARCHA_DEBUG", None)
+    if create:
+        subprocess.run(["createdb", *PG, db_name], check=True)
+    try:
+        if create:
+            darcha("manage", "migrate", "--noinput")
+            darcha("seed")
+        import django
+
+        django.setup()
+        yield os.environ["DATABASE_URL"]
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if drop:
+            subprocess.run(["dropdb", *PG, "--if-exists", db_name], check=False)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def gunicorn(workers: int):
+    """The product's WSGI app under gunicorn on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "bench.portal.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    """p50/p95/p99 in milliseconds (nearest rank)."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
+
+    def rank(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000, 1)
+
+    return {"p50": rank(50), "p95": rank(95), "p99": rank(99)}
+
+
+async def drive(
+    operation: Callable[[int, int], Awaitable[bool]], *, count: int, concurrency: int, max_seconds: float
+) -> dict:
+    """Runs ``operation(worker, i)`` for i < count from ``concurrency`` workers, stopping at
+    ``max_seconds``; an operation returns whether it succeeded. Throughput counts successes."""
+    started = time.perf_counter()
+    stop_at = started + max_seconds
+    latencies: list[float] = []
+    failures = 0
+    next_index = 0
+
+    async def worker(w: int) -> None:
+        nonlocal next_index, failures
+        while next_index < count and time.perf_counter() < stop_at:
+            i, next_index = next_index, next_index + 1
+            t0 = time.perf_counter()
+            ok = await operation(w, i)
+            if ok:
+                latencies.append(time.perf_counter() - t0)
+            else:
+                failures += 1
+
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {
+        "done": len(latencies),
+        "failed": failures,
+        "seconds": round(elapsed, 2),
+        "per_second": round(len(latencies) / elapsed, 1),
+        "latency_ms": percentiles(latencies),
+    }

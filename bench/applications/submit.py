@@ -1,0 +1,265 @@
+"""Submission throughput and latency through HTTP on PostgreSQL, as a ratio to raw INSERTs.
+
+    .venv/bin/python -m bench.applications.submit [--requests 3000] [--concurrency 32]
+
+Creates a fresh database on 127.0.0.1 (migrated, demo data), signs in ``--applicants``
+generated citizens of several regions, starts gunicorn and submits a criminal record
+certificate application (standard review) through ``POST /api/v1/applications`` with an
+Idempotency-Key:
+
+- plain: one request, the ID card given as an already uploaded small document;
+- attachment: a draft, a fresh 200 KB PNG uploaded to it, then the submission (three
+  requests, timed together as one submission);
+- raw: the rows the plain submission writes to the applications tables (the number counter
+  upsert, the application, its timeline entry), inserted with psycopg, one transaction each.
+
+Every phase is bounded by ``--requests`` and ``--max-seconds``. Results go to
+bench/results/applications-submit.json; the database is dropped at the end.
+"""
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import secrets
+import sys
+import uuid
+from datetime import date
+
+from bench.applications.common import ROOT, drive, environment, gunicorn
+
+SERVICE = "criminal-record-certificate"
+DATA = {"purpose": "employment", "certificate_language": "uz"}
+# District SOATO codes in four regions, so submissions take numbers from four counters.
+DISTRICTS = ["1726294", "1726266", "1718401", "1703401"]
+
+
+def png(size_bytes: int) -> bytes:
+    """A real PNG of noise (it does not compress), about ``size_bytes`` long."""
+    from PIL import Image
+
+    side = int((size_bytes / 3) ** 0.5)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def applicants(count: int) -> list[dict]:
+    """Verified citizens with accounts, signed in; each with a small ID card scan uploaded."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from darcha.modules.documents import api as documents
+
+    person_model = apps.get_model("identity", "Person")
+    now = timezone.now()
+    small = png(2_000)
+    people = []
+    for n in range(count):
+        pinfl = f"5{n:013d}"
+        account = get_user_model().objects.create(
+            username=pinfl, phone=f"+99890{n:07d}", phone_confirmed_at=now
+        )
+        person_model.objects.create(
+            pinfl=pinfl,
+            birth_date=date(1990, 1, 1),
+            sex="M",
+            surname="Bench",
+            given_name=f"N{n}",
+            address_area=DISTRICTS[n % len(DISTRICTS)],
+            address_line="-",
+            verified_at=now,
+            account=account,
+        )
+        client = Client()
+        client.force_login(account)
+        upload = io.BytesIO(small)
+        upload.name = "id.png"
+        card = documents.document_intake(
+            upload=upload, owner_id=str(account.pk), max_bytes=1024 * 1024, purpose="application:id-card"
+        )
+        people.append({"session": client.cookies["sessionid"].value, "card": card.id})
+    return people
+
+
+def inserts_per_table() -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins FROM pg_stat_user_tables")
+        return dict(cursor.fetchall())
+
+
+async def http_phase(base: str, people: list[dict], args, attachment: bytes | None) -> dict:
+    import httpx
+
+    csrf = secrets.token_hex(16)  # an unmasked 32-character CSRF secret, sent as cookie and header
+    clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(args.concurrency)]
+    statuses: dict[int, int] = {}
+
+    async def post(client, person, url, **kw) -> httpx.Response:
+        client.cookies.clear()  # each request carries exactly its applicant's session
+        headers = {
+            "Cookie": f"sessionid={person['session']}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Referer": base + "/",
+            **kw.pop("headers", {}),
+        }
+        response = await client.post(url, headers=headers, **kw)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        return response
+
+    async def submit(w: int, i: int) -> bool:
+        client, person = clients[w], people[i % len(people)]
+        body: dict = {"service": SERVICE, "data": DATA, "documents": {"id-card": [person["card"]]}}
+        if attachment is not None:
+            draft = await post(
+                client, person, "/api/v1/applications/drafts", json={"service": SERVICE, "data": DATA}
+            )
+            if draft.status_code != 201:
+                return False
+            draft_id = draft.json()["id"]
+            uploaded = await post(
+                client,
+                person,
+                f"/api/v1/applications/drafts/{draft_id}/documents",
+                data={"code": "id-card"},
+                files={"file": ("id-card.png", attachment, "image/png")},
+            )
+            if uploaded.status_code != 201:
+                return False
+            body = {"draft_id": draft_id}
+        response = await post(
+            client, person, "/api/v1/applications", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
+        return response.status_code == 201
+
+    try:
+        result = await drive(
+            submit, count=args.requests, concurrency=args.concurrency, max_seconds=args.max_seconds
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    return {**result, "statuses": statuses}
+
+
+async def raw_phase(database_url: str, args) -> dict:
+    """The plain submission's own rows, copied from one it made, inserted with plain SQL."""
+    import psycopg
+    from psycopg.rows import dict_row
+    from psycopg.types.json import Jsonb
+
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn:
+        application = await (await conn.execute("SELECT * FROM applications_application LIMIT 1")).fetchone()
+        entry = await (
+            await conn.execute(
+                "SELECT * FROM applications_timelineentry WHERE application_id = %s", [application["id"]]
+            )
+        ).fetchone()
+    entry.pop("id")
+
+    def insert(table: str, row: dict) -> tuple[str, list]:
+        values = [Jsonb(v) if isinstance(v, dict | list) else v for v in row.values()]
+        columns = ", ".join(row)
+        return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(row))})", values
+
+    connections = [await psycopg.AsyncConnection.connect(database_url) for _ in range(args.concurrency)]
+
+    async def one(w: int, i: int) -> bool:
+        conn = connections[w]
+        region = DISTRICTS[i % len(DISTRICTS)][:4]
+        async with conn.transaction():
+            cursor = await conn.execute(
+                "INSERT INTO applications_numbercounter (year, region, last) VALUES (99, %s, 1) "
+                "ON CONFLICT (year, region) DO UPDATE SET last = applications_numbercounter.last + 1 "
+                "RETURNING last",
+                [region],
+            )
+            (sequence,) = await cursor.fetchone()
+            app_id = uuid.uuid4()
+            row = {
+                **application,
+                "id": app_id,
+                "number": f"99-{region}-{sequence:06d}",
+                "tracking_code": f"R{i:09d}",
+                "idempotency_key": f"raw-{app_id.hex}",
+                "area_code": DISTRICTS[i % len(DISTRICTS)],
+            }
+            await conn.execute(*insert("applications_application", row))
+            await conn.execute(*insert("applications_timelineentry", {**entry, "application_id": app_id}))
+        return True
+
+    try:
+        return await drive(
+            one, count=args.requests, concurrency=args.concurrency, max_seconds=args.max_seconds
+        )
+    finally:
+        for conn in connections:
+            await conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=3000, help="submissions per phase")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--max-seconds", type=float, default=90, help="time cap per phase")
+    parser.add_argument("--applicants", type=int, default=200)
+    parser.add_argument("--web-workers", type=int, default=4)
+    args = parser.parse_args()
+
+    name = f"darcha_bench_submit_{os.getpid()}"
+    with environment(name, create=True, drop=True) as database_url:
+        from django.db import connections
+
+        people = applicants(args.applicants)
+        attachment = png(200 * 1024)
+        report = {
+            "database": "postgresql",
+            "web_workers": args.web_workers,
+            "concurrency": args.concurrency,
+            "requests": args.requests,
+            "attachment_bytes": len(attachment),
+            "service": SERVICE,
+        }
+        with gunicorn(args.web_workers) as base:
+            asyncio.run(http_phase(base, people, argparse.Namespace(**{**vars(args), "requests": 64}), None))
+            before = inserts_per_table()
+            report["plain"] = asyncio.run(http_phase(base, people, args, None))
+            after = inserts_per_table()
+            report["rows_per_plain_submission"] = {
+                table: round((after[table] - before.get(table, 0)) / max(report["plain"]["done"], 1), 2)
+                for table in sorted(after)
+                if after[table] != before.get(table, 0)
+            }
+            report["attachment"] = asyncio.run(http_phase(base, people, args, attachment))
+        connections.close_all()
+        report["raw"] = asyncio.run(raw_phase(database_url, args))
+    raw = report["raw"]
+    report["ratio_to_raw"] = {
+        phase: {
+            "throughput": round(raw["per_second"] / max(report[phase]["per_second"], 0.1), 1),
+            "p99": round(report[phase]["latency_ms"]["p99"] / max(raw["latency_ms"]["p99"], 0.1), 1),
+        }
+        for phase in ("plain", "attachment")
+    }
+    print(json.dumps(report, indent=2))
+    for phase in ("plain", "attachment", "raw"):
+        r = report[phase]
+        print(
+            f"{phase}: {r['per_second']} submissions/s, p50/p95/p99 {r['latency_ms']} ms, "
+            f"{r['failed']} failed"
+        )
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "applications-submit.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
