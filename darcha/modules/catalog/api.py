@@ -104,15 +104,24 @@ def service_cards(language: str, **filters: str | None) -> list[ServiceCard]:
     return [_card(entry, language) for entry, _score in registry(**filters)]
 
 
+# The home page shows these on every request; they change only with the catalog revision.
+_life_situations: dict[tuple[str, str], list[LifeSituationCard]] = {}
+
+
 def life_situations(language: str) -> list[LifeSituationCard]:
-    counts = Counter(situation for entry in _index().entries for situation in entry.life_situations)
-    return [
-        LifeSituationCard(
-            code, localized(term.title, language), reverse("catalog:life", args=[code]), counts[code]
-        )
-        for code, term in selectors.terms("life-situation").items()
-        if counts.get(code)
-    ]
+    key = (selectors.catalog_revision(), language)
+    if key not in _life_situations:
+        if len(_life_situations) > 16:
+            _life_situations.clear()
+        counts = Counter(situation for entry in _index().entries for situation in entry.life_situations)
+        _life_situations[key] = [
+            LifeSituationCard(
+                code, localized(term.title, language), reverse("catalog:life", args=[code]), counts[code]
+            )
+            for code, term in selectors.terms("life-situation").items()
+            if counts.get(code)
+        ]
+    return _life_situations[key]
 
 
 def _index() -> SearchIndex:
