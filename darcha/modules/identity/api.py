@@ -235,7 +235,8 @@ def _denied(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "identity/denied.html", {"message": message}, status=403)
 
 
-def _own_person(request: HttpRequest) -> PersonInfo | None:
+def own_person(request: HttpRequest) -> PersonInfo | None:
+    """The signed-in person, read once per request."""
     if not hasattr(request, "_identity_person"):
         request._identity_person = selectors.person_for_account(request.user.pk)
     return request._identity_person
@@ -249,7 +250,7 @@ def acting_for(request: HttpRequest) -> ActingParty | None:
     if cached is not None:
         return cached
     language = get_language() or "uz"
-    own = _own_person(request)
+    own = own_person(request)
     party = ActingParty(
         kind="person",
         account_id=str(request.user.pk),
@@ -272,18 +273,25 @@ def acting_for(request: HttpRequest) -> ActingParty | None:
     return party
 
 
+def is_officer(request: HttpRequest) -> bool:
+    """Whether the signed-in account holds any officer appointment, read once per request."""
+    if not hasattr(request, "_identity_is_officer"):
+        request._identity_is_officer = bool(officer_for(request.user.pk))
+    return request._identity_is_officer
+
+
 def identity_header(request: HttpRequest) -> dict:
     """Context for the page header: who is signed in, for whom they act, officer or not."""
     party = acting_for(request)
     if party is None:
         return {}
-    own = _own_person(request)
+    own = own_person(request)
     language = get_language() or "uz"
     return {
         "display_name": own.short_name(language) if own else request.user.get_username(),
         "acting_for": party.name if party.is_entity else "",
         "acting": party,
-        "is_officer": bool(officer_for(request.user.pk)),
+        "is_officer": is_officer(request),
     }
 
 

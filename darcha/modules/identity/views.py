@@ -273,7 +273,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
 @require_GET
 def cabinet(request: HttpRequest) -> HttpResponse:
     language = _language()
-    person = selectors.person_for_account(request.user.pk)
+    person = api.own_person(request)
     entities = selectors.entities_represented(person.id) if person else []
     forms_by_value = dict(LegalEntity.Form.choices)
     roles_by_value = dict(Representation.Role.choices)
@@ -291,7 +291,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
             for entity in entities
         ],
         "acting": api.acting_for(request),
-        "is_officer": bool(api.officer_for(request.user.pk)),
+        "is_officer": api.is_officer(request),
     }
     return render(request, "identity/cabinet.html", context)
 
