@@ -37,6 +37,7 @@ __all__ = [
     "ServiceInfo",
     "VersionInfo",
     "check_definitions",
+    "document_names",
     "life_situations",
     "load_definitions",
     "popular_services",
@@ -102,6 +103,17 @@ def popular_services(language: str, limit: int = 8) -> list[ServiceCard]:
 def service_cards(language: str, **filters: str | None) -> list[ServiceCard]:
     """Active services matching the filters (as for :func:`registry`), the most used first."""
     return [_card(entry, language) for entry, _score in registry(**filters)]
+
+
+def catalog_revision() -> str:
+    """Token that changes whenever a catalog load changes what the pages show."""
+    return selectors.catalog_revision()
+
+
+def document_names(language: str) -> dict[str, str]:
+    """Document type code → its name in ``language`` (uz, uz-cyrl, ru, en), from the catalog's
+    dictionary of document types; kept per process for the current catalog revision."""
+    return {code: localized(term.title, language) for code, term in selectors.terms("document").items()}
 
 
 # The home page shows these on every request; they change only with the catalog revision.

@@ -20,5 +20,6 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
 identity_header = _optional("darcha.modules.identity.api", "identity_header")
 account_set_language = _optional("darcha.modules.identity.api", "account_set_language")
 is_platform_admin = _optional("darcha.modules.identity.api", "is_platform_admin")
+catalog_revision = _optional("darcha.modules.catalog.api", "catalog_revision")
 life_situations = _optional("darcha.modules.catalog.api", "life_situations")
 popular_services = _optional("darcha.modules.catalog.api", "popular_services")

@@ -1,7 +1,11 @@
 """Pages of the portal shell: home, language switch, display settings, error pages."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -37,11 +41,44 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    language = get_language()
+def _render_home(request: HttpRequest, language: str) -> HttpResponse:
     situations = peers.life_situations(language) if peers.life_situations else []
     popular = peers.popular_services(language, limit=8) if peers.popular_services else []
     return render(request, "portal/home.html", {"situations": situations, "popular": popular})
+
+
+# Every anonymous visitor sees the same home page for a language and display settings
+# until the catalog changes, so it is rendered once per process and only the visitor's
+# CSRF token (a per-visitor value in the language switch form) is put in per request.
+_anonymous_home: dict[tuple[str, str, str], str] = {}
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+_CSRF_SLOT = "\x00csrf\x00"
+
+
+@receiver(setting_changed)
+def _forget_home_pages(**kwargs) -> None:
+    _anonymous_home.clear()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    language = get_language()
+    shareable = (
+        not request.user.is_authenticated
+        and not request.GET
+        and peers.catalog_revision is not None
+        and not len(messages.get_messages(request))
+    )
+    if not shareable:
+        return _render_home(request, language)
+    key = (peers.catalog_revision(), language, " ".join(sorted(a11y_choices(request))))
+    page = _anonymous_home.get(key)
+    if page is None:
+        response = _render_home(request, language)
+        page = _CSRF_INPUT.sub(rf"\g<1>{_CSRF_SLOT}\g<2>", response.content.decode())
+        if len(_anonymous_home) >= 64:
+            _anonymous_home.clear()
+        _anonymous_home[key] = page
+    return HttpResponse(page.replace(_CSRF_SLOT, get_token(request)))
 
 
 @require_POST

@@ -223,3 +223,62 @@ def test_pages_have_no_inline_scripts_or_styles():
     html = client_in("en").get("/").content.decode()
     assert " style=" not in html and "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+
+
+class TestSharedHomePage:
+    """Anonymous visitors get one rendering per language, display settings and catalog."""
+
+    TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+    @pytest.mark.django_db
+    def test_each_visitor_gets_a_working_csrf_token_of_their_own(self):
+        visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+        tokens = [self.TOKEN.search(visitor.get("/").content.decode()).group(1) for visitor in visitors]
+        assert tokens[0] != tokens[1]
+        for visitor, token in zip(visitors, tokens, strict=True):
+            response = visitor.post("/language/", {"language": "ru", "next": "/", "csrfmiddlewaretoken": token})
+            assert response.status_code == 303
+        # Another visitor's token does not pass.
+        stranger = Client(enforce_csrf_checks=True)
+        stranger.get("/")
+        assert stranger.post("/language/", {"language": "ru", "csrfmiddlewaretoken": tokens[0]}).status_code == 403
+
+    @pytest.mark.django_db
+    def test_the_second_visit_is_served_without_rendering_or_queries(self, django_assert_num_queries):
+        first = client_in("en").get("/")
+        with django_assert_num_queries(0):
+            second = client_in("en").get("/")
+        assert first.templates and not second.templates
+        assert self.TOKEN.sub("", first.content.decode()) == self.TOKEN.sub("", second.content.decode())
+
+    @pytest.mark.django_db
+    def test_language_and_display_settings_are_not_mixed_up(self):
+        client_in("en").get("/")
+        assert HOME_HEADING["ru"] in client_in("ru").get("/").content.decode()
+        contrast = client_in("en")
+        contrast.cookies["darcha_a11y"] = "high-contrast"
+        assert 'class="a11y-high-contrast"' in html_tag(contrast.get("/").content.decode())
+        assert "class=" not in html_tag(client_in("en").get("/").content.decode())
+
+    @pytest.mark.django_db
+    def test_a_catalog_load_shows_at_once(self, full_catalog):
+        situations = catalog.life_situations("en")
+        assert situations
+        assert situations[0].title in client_in("en").get("/").content.decode()
+
+    @pytest.mark.django_db
+    def test_signed_in_visitors_and_messages_get_their_own_page(self):
+        client_in("en").get("/")
+        user = get_user_model().objects.create_user(username="home-visitor", password="x" * 12)
+        client = client_in("en")
+        client.force_login(user)
+        signed_in = client.get("/")
+        assert signed_in.templates
+        assert 'href="/cabinet/"' in signed_in.content.decode()
+        assert 'href="/register/"' not in signed_in.content.decode()
+        client.logout()
+        # Settings saved: the notice is shown once, on a page rendered for this visitor.
+        client.post("/accessibility/", {"large_text": "on"})
+        notice = '<div role="status">'
+        assert notice in client.get("/").content.decode()
+        assert notice not in client.get("/").content.decode()
