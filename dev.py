@@ -41,16 +41,27 @@ def ensure_environment() -> None:
     run(BIN / "uv", "sync", "--locked", "--quiet")
 
 
+def apt_install(package: str, why: str) -> bool:
+    """Installs a Debian package when we may (root, apt-get); False when we may not."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        return False
+    print(f"Installing Debian's {package} {why} …", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)  # noqa: S607
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)  # noqa: S603, S607
+    return True
+
+
 def ensure_chromium() -> bool:
     if shutil.which("chromium") or Path(CHROMIUM).exists():
         return True
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Installing Debian's chromium for the browser tests …", flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)  # noqa: S607
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)  # noqa: S607
-        return True
-    return False
+    return apt_install("chromium", "for the browser tests")
+
+
+def ensure_nginx() -> None:
+    # The load balancer of the rush topology (bench/rush/topology.py), which a test starts.
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        apt_install("nginx-light", "for the rush topology")
 
 
 def exec_in_env(program: str, *args: str) -> None:
@@ -67,6 +78,7 @@ def main(argv: list[str]) -> None:
     elif command == "test":
         ensure_environment()
         marks: list[str] = []
+        ensure_nginx()
         if not ensure_chromium():
             if os.environ.get("CI"):
                 sys.exit("Chromium is required for the browser tests in CI.")

@@ -30,14 +30,38 @@ def darcha(*args: str) -> None:
 
 
 @contextmanager
-def environment(db_name: str, *, create: bool, drop: bool):
-    """Points this process (and the servers it starts) at ``db_name`` on 127.0.0.1; creates it
+def redis_server():
+    """A throw-away Redis on 127.0.0.1 without persistence; yields its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
+def environment(db_name: str, *, create: bool, drop: bool, redis_url: str = ""):
+    """Points this process (and the servers it starts) at ``db_name`` on 127.0.0.1 and at
+    ``redis_url`` when given (cache and sessions, as in production); creates the database
     (migrated, with the demo data) when asked and drops it at the end when asked."""
     data_dir = tempfile.mkdtemp(prefix="darcha-bench-")
     os.environ.update(
         DJANGO_SETTINGS_MODULE=SETTINGS,
         DARCHA_DATA_DIR=data_dir,
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        DARCHA_REDIS_URL=redis_url,
     )
     os.environ.pop("DARCHA_DEBUG", None)
     if create:
@@ -60,7 +84,7 @@ def environment(db_name: str, *, create: bool, drop: bool):
 
 
 @contextmanager
-def gunicorn(workers: int):
+def gunicorn(workers: int, threads: int = 1):
     """The product's WSGI app under gunicorn on 127.0.0.1; yields its base URL."""
     port = free_port()
     server = subprocess.Popen(
@@ -71,6 +95,8 @@ def gunicorn(workers: int):
             "bench.portal.wsgi:application",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.applications.submit [--requests 3000] [--concurrency 32]
 
-Creates a fresh database on 127.0.0.1 (migrated, demo data), signs in ``--applicants``
+Creates a fresh database on 127.0.0.1 (migrated, demo data) and, unless ``--no-redis``, a
+throw-away Redis for the cache and sessions as in production; signs in ``--applicants``
 generated citizens of several regions, starts gunicorn and submits a criminal record
 certificate application (standard review) through ``POST /api/v1/applications`` with an
 Idempotency-Key:
@@ -10,8 +11,9 @@ Idempotency-Key:
 - plain: one request, the ID card given as an already uploaded small document;
 - attachment: a draft, a fresh 200 KB PNG uploaded to it, then the submission (three
   requests, timed together as one submission);
-- raw: the rows the plain submission writes to the applications tables (the number counter
-  upsert, the application, its timeline entry), inserted with psycopg, one transaction each.
+- raw: the rows the plain submission writes (the number counter upsert, the application, its
+  timeline entry, the outbox event and its deliveries), inserted with psycopg, one
+  transaction each.
 
 Every phase is bounded by ``--requests`` and ``--max-seconds``. Results go to
 bench/results/applications-submit.json; the database is dropped at the end.
@@ -25,9 +27,10 @@ import os
 import secrets
 import sys
 import uuid
+from contextlib import nullcontext
 from datetime import date
 
-from bench.applications.common import ROOT, drive, environment, gunicorn
+from bench.applications.common import ROOT, drive, environment, gunicorn, redis_server
 
 SERVICE = "criminal-record-certificate"
 DATA = {"purpose": "employment", "certificate_language": "uz"}
@@ -160,12 +163,24 @@ async def raw_phase(database_url: str, args) -> dict:
                 "SELECT * FROM applications_timelineentry WHERE application_id = %s", [application["id"]]
             )
         ).fetchone()
+        event = await (
+            await conn.execute(
+                "SELECT * FROM events_outboxevent WHERE payload->>'application_id' = %s",
+                [str(application["id"])],
+            )
+        ).fetchone()
+        deliveries = await (
+            await conn.execute("SELECT * FROM events_delivery WHERE event_id = %s", [event["id"]])
+        ).fetchall()
     entry.pop("id")
+    for delivery in deliveries:
+        delivery.pop("id")
 
-    def insert(table: str, row: dict) -> tuple[str, list]:
-        values = [Jsonb(v) if isinstance(v, dict | list) else v for v in row.values()]
-        columns = ", ".join(row)
-        return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(row))})", values
+    def insert(table: str, *rows: dict) -> tuple[str, list]:
+        """One INSERT of ``rows`` (as Django's bulk_create writes the deliveries)."""
+        values = [Jsonb(v) if isinstance(v, dict | list) else v for row in rows for v in row.values()]
+        one = f"({', '.join(['%s'] * len(rows[0]))})"
+        return f"INSERT INTO {table} ({', '.join(rows[0])}) VALUES {', '.join([one] * len(rows))}", values
 
     connections = [await psycopg.AsyncConnection.connect(database_url) for _ in range(args.concurrency)]
 
@@ -191,6 +206,10 @@ async def raw_phase(database_url: str, args) -> dict:
             }
             await conn.execute(*insert("applications_application", row))
             await conn.execute(*insert("applications_timelineentry", {**entry, "application_id": app_id}))
+            event_id = uuid.uuid4()
+            payload = {**event["payload"], "application_id": str(app_id), "number": row["number"]}
+            await conn.execute(*insert("events_outboxevent", {**event, "id": event_id, "payload": payload}))
+            await conn.execute(*insert("events_delivery", *({**d, "event_id": event_id} for d in deliveries)))
         return True
 
     try:
@@ -211,10 +230,20 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=90, help="time cap per phase")
     parser.add_argument("--applicants", type=int, default=200)
     parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--redis",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="cache and sessions in a throw-away redis-server, as in production (default)",
+    )
     args = parser.parse_args()
 
     name = f"darcha_bench_submit_{os.getpid()}"
-    with environment(name, create=True, drop=True) as database_url:
+    with (
+        redis_server() if args.redis else nullcontext("") as redis_url,
+        environment(name, create=True, drop=True, redis_url=redis_url) as database_url,
+    ):
         from django.db import connections
 
         people = applicants(args.applicants)
@@ -222,13 +251,18 @@ def main() -> int:
         report = {
             "database": "postgresql",
             "web_workers": args.web_workers,
+            "web_threads": args.web_threads,
+            "redis": args.redis,
             "concurrency": args.concurrency,
             "requests": args.requests,
             "attachment_bytes": len(attachment),
             "service": SERVICE,
         }
-        with gunicorn(args.web_workers) as base:
-            asyncio.run(http_phase(base, people, argparse.Namespace(**{**vars(args), "requests": 64}), None))
+        with gunicorn(args.web_workers, args.web_threads) as base:
+            # Warm-up: one submission per applicant, so that each session's first request (which
+            # records the session for the person's list of devices) is not measured.
+            warm_up = argparse.Namespace(**{**vars(args), "requests": len(people)})
+            asyncio.run(http_phase(base, people, warm_up, None))
             before = inserts_per_table()
             report["plain"] = asyncio.run(http_phase(base, people, args, None))
             after = inserts_per_table()

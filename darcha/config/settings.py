@@ -71,8 +71,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "darcha.platform.http.RequestArrivalMiddleware",
     "darcha.platform.http.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "darcha.platform.http.ContentSecurityPolicyMiddleware",
+    # Outside everything that may read the database (sessions, accounts), so that those
+    # failures answer 503 too.
+    "darcha.platform.http.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,11 +87,11 @@ MIDDLEWARE = [
     "darcha.modules.identity.middleware.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "darcha.platform.http.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "darcha.config.urls"
 CSRF_FAILURE_VIEW = "darcha.modules.portal.views.csrf_failure"
+DATABASE_UNAVAILABLE_VIEW = "darcha.modules.portal.views.service_unavailable"
 WSGI_APPLICATION = "darcha.config.wsgi.application"
 
 TEMPLATES = [
@@ -129,7 +134,14 @@ AUTH_USER_MODEL = "identity.Account"
 # --- Cache (rate limits, lockouts). Redis when configured, the database otherwise, so
 # limits hold across all web processes in both modes.
 if redis_url := env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # Lets several installations (or test runs) share one Redis without meeting.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "darcha_cache"}
@@ -147,7 +159,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "identity:sign-in"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, a signed-in request reads its session from the cache (written through to the
+# database, which stays the record); without it the database cache would gain nothing.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if redis_url else 'db'}"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(env("SESSION_AGE", str(60 * 60 * 8)))
@@ -156,6 +170,9 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Headers set by the load balancer (X-Request-Start, the arrival moment that orders queues)
+# are believed only when every request comes through it; otherwise a client could forge them.
+TRUSTED_PROXY_HEADERS = env_bool("TRUSTED_PROXY_HEADERS")
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000

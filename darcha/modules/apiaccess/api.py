@@ -9,14 +9,19 @@ An endpoint of any module protects itself with a key and a scope::
         request.auth  # the calling ApiPrincipal
 
 A missing, unknown, revoked or expired key is answered with 401, a key without the
-scope with 403, both as ``{"detail": "..."}`` in the caller's language.
+scope with 403. Every 4xx of the API has one shape, :class:`ErrorOut` (see docs/api.md)::
+
+    {"status": 422, "detail": "<what went wrong, in the caller's language>",
+     "errors": {"<field path>": ["<message>", ...]}}
+
+An endpoint refuses with ``raise ApiError(status, detail, errors={...})``.
 """
 
 from collections.abc import Iterable
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
-from ninja import NinjaAPI, Schema
+from django.utils.translation import gettext, gettext_lazy
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security.base import AuthBase
 
@@ -34,7 +39,9 @@ from darcha.modules.apiaccess.services import (
 from darcha.modules.portal.api import error_detail
 
 __all__ = [
+    "ERROR_STATUSES",
     "ApiAccessError",
+    "ApiError",
     "ApiKeyAuth",
     "ApiPrincipal",
     "Conflict",
@@ -46,6 +53,8 @@ __all__ = [
     "api_key_issue",
     "api_key_revoke",
     "clean_scopes",
+    "error_response",
+    "error_responses",
     "install_error_handlers",
     "known_scopes",
     "require_scope",
@@ -56,8 +65,56 @@ _KNOWN_SCOPES: set[str] = set()
 _NINJA_MESSAGES = ("Unauthorized", "Forbidden", "Too many requests.", "Cannot parse request body")
 
 
+# The 4xx statuses an endpoint can answer with besides its own: a bad or invalid request,
+# no key or session, a missing scope (401/403 only on routes that need them).
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+# Pydantic's own messages are English; a field error says it in the caller's language.
+_FIELD_MESSAGES = {
+    "missing": gettext_lazy("Fill in this field."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "string_type": gettext_lazy("Enter text."),
+    "dict_type": gettext_lazy("Send an object here."),
+    "list_type": gettext_lazy("Send a list here."),
+    "uuid_parsing": gettext_lazy("Enter an identifier as given by the API."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "extra_forbidden": gettext_lazy("This field is not expected here."),
+}
+# Where ninja says the bad value was; field paths start after it (and after the name of
+# the body's schema, which the caller does not send).
+_LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
 class ErrorOut(Schema):
-    detail: str
+    """Every 4xx answer of the API."""
+
+    status: int = Field(description="The HTTP status, repeated for clients that lose it.")
+    detail: str = Field(description="What went wrong, in the caller's language.")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Messages for single fields, keyed by field path (`data.purpose`, `documents.passport`).",
+    )
+
+
+class ApiError(HttpError):
+    """A refusal an endpoint raises: the status, a translated detail, and field errors."""
+
+    def __init__(self, status_code: int, detail, *, errors: dict[str, list[str]] | None = None):
+        super().__init__(status_code, str(detail))
+        self.errors = {key: [str(m) for m in messages] for key, messages in (errors or {}).items()}
+
+
+def error_response(status: int, detail, errors: dict[str, list[str]] | None = None) -> JsonResponse:
+    """The one JSON shape of every 4xx answer."""
+    return JsonResponse({"status": status, "detail": str(detail), "errors": errors or {}}, status=status)
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The ``response=`` entries of a route's refusals, for the OpenAPI document."""
+    return dict.fromkeys(statuses or ERROR_STATUSES, ErrorOut)
 
 
 def _refusal(status: KeyStatus) -> str:
@@ -121,30 +178,38 @@ def known_scopes() -> list[str]:
     return sorted(_KNOWN_SCOPES)
 
 
+def _field_path(location: tuple) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in _LOCATIONS:
+        # A body schema is sent as the body itself: its parameter name is not part of the path.
+        parts = parts[2:] if parts[0] == "body" and len(parts) > 2 else parts[1:]
+    return ".".join(parts) or "__all__"
+
+
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", "")}
-        for error in exc.errors
-    ]
-    return JsonResponse({"detail": error_detail(422), "errors": errors}, status=422)
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = _FIELD_MESSAGES.get(error.get("type", ""), gettext_lazy("This value is not valid."))
+        errors.setdefault(_field_path(tuple(error.get("loc", ()))), []).append(str(message))
+    return error_response(422, error_detail(422), errors)
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = exc.message
     if message.startswith(_NINJA_MESSAGES):
         message = error_detail(exc.status_code)
-    response = JsonResponse({"detail": message}, status=exc.status_code)
+    response = error_response(exc.status_code, message, getattr(exc, "errors", None))
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer realm="darcha"'
     return response
 
 
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return JsonResponse({"detail": error_detail(404)}, status=404)
+    return error_response(404, error_detail(404))
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Every error as ``{"detail": ...}`` in the caller's language; validation errors also list fields."""
+    """Every error as :class:`ErrorOut` in the caller's language."""
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)

@@ -15,9 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
-from darcha.modules.applications import selectors, services
+from darcha.modules.applications import results, selectors, services
 from darcha.modules.applications.definitions import WorkflowsInvalid, read_all
 from darcha.modules.applications.errors import (
     ApplicationError,
@@ -40,6 +41,7 @@ from darcha.modules.applications.records import (
     LoadReport,
     Page,
     PublicStatus,
+    QueueEntry,
     RatingSummary,
     Reason,
     StateDef,
@@ -71,6 +73,7 @@ __all__ = [
     "NotFound",
     "Page",
     "PublicStatus",
+    "QueueEntry",
     "RatingSummary",
     "Reason",
     "StateDef",
@@ -99,15 +102,19 @@ __all__ = [
     "escalate_overdue",
     "inbox",
     "internal_comments",
+    "kindergarten_queue",
     "load_workflows",
     "my_applications",
     "normalize_number",
     "normalize_tracking_code",
     "officer_actions",
+    "queue_position",
     "rate",
     "rating",
     "ratings",
     "reject_reasons",
+    "result_response",
+    "result_state",
     "run_periodic",
     "service_form",
     "stats",
@@ -283,12 +290,15 @@ def application_by_number(number: str, account_id) -> ApplicationInfo | None:
 
 
 def my_applications(account_id, *, limit: int = 20, offset: int = 0) -> Page:
-    """The account's applications, and those for the entities it represents and its minor
-    children, newest first."""
+    """The account's applications (with those a service centre filed for its person before
+    the account existed), and those for the entities it represents and its minor children,
+    newest first."""
     person = identity.person_for_account(account_id)
     stirs = [e.stir for e in identity.entities_represented(person.id)] if person else []
     children = [c.id for c in identity.children_of(person.id)] if person else []
-    visible = selectors.citizen_q(account_id, entity_stirs=stirs, child_ids=children)
+    visible = selectors.citizen_q(
+        account_id, person_id=person.id if person else None, entity_stirs=stirs, child_ids=children
+    )
     return selectors.citizen_page(visible, limit=limit, offset=offset)
 
 
@@ -304,13 +314,25 @@ def applicant_actions(application: ApplicationInfo) -> list[ActionDef]:
     return [a for a in definition.actions_from(application.state) if APPLICANT in a.roles]
 
 
-def withdraw(*, application_id, account_id, expected_version, comment: str = "") -> ApplicationInfo:
+def withdraw(
+    *,
+    application_id,
+    account_id,
+    expected_version,
+    comment: str = "",
+    centre_code: str = "",
+    visitor_id: str = "",
+) -> ApplicationInfo:
+    """Withdraw it as its applicant, or (with ``centre_code`` and ``visitor_id``) as an operator
+    of that centre for the visitor who has consented at the desk."""
     return selectors.info(
         services.application_withdraw(
             application_id=application_id,
             account_id=account_id,
             expected_version=expected_version,
             comment=comment,
+            centre_code=centre_code,
+            visitor_id=visitor_id,
         )
     )
 
@@ -324,9 +346,12 @@ def amend(
     documents: Any = None,
     comment: str = "",
     language: str | None = None,
+    centre_code: str = "",
+    visitor_id: str = "",
 ) -> ApplicationInfo:
     """Resubmit corrected data (and documents; None keeps the attached ones) after a request
-    for more information; the clock starts again."""
+    for more information; the clock starts again. ``centre_code`` and ``visitor_id`` as for
+    :func:`withdraw`."""
     return selectors.info(
         services.application_amend(
             application_id=application_id,
@@ -336,8 +361,45 @@ def amend(
             documents=documents,
             comment=comment,
             language=language,
+            centre_code=centre_code,
+            visitor_id=visitor_id,
         )
     )
+
+
+def centre_visitor_applications(
+    appointments: Sequence[identity.OfficerInfo], *, centre_code: str, visitor_id: str, limit: int = 20
+) -> list[tuple[ApplicationSummary, tuple[str, ...]]]:
+    """The visitor's open applications an operator of the centre may act on for them (filed at
+    this centre or within the operator's area), newest first, each with the codes of the
+    actions an operator can take now (withdraw, resubmit)."""
+    visible = selectors.centre_visitor_applications(
+        appointments, centre_code=centre_code, person_id=visitor_id
+    )
+    rows = list(visible.filter(terminal=False).order_by("-submitted_at")[:limit])
+    workflows = selectors.workflows_of(rows)
+    return [
+        (
+            summary,
+            tuple(
+                action.code
+                for action in workflows[(row.workflow_name, row.workflow_version)].actions_from(row.state)
+                if selectors.SERVICE_CENTRE_OPERATOR in action.roles
+            ),
+        )
+        for row, summary in zip(rows, selectors.summaries(rows), strict=True)
+    ]
+
+
+def centre_visitor_application(
+    number: str, appointments: Sequence[identity.OfficerInfo], *, centre_code: str, visitor_id: str
+) -> ApplicationInfo | None:
+    """One of those applications by its number; None when the operator may not act on it."""
+    visible = selectors.centre_visitor_applications(
+        appointments, centre_code=centre_code, person_id=visitor_id
+    )
+    row = visible.filter(number=normalize_number(number)).first()
+    return selectors.info(row) if row else None
 
 
 def rate(*, application_id, account_id, stars: int, comment: str = "") -> None:
@@ -350,6 +412,37 @@ def rate(*, application_id, account_id, stars: int, comment: str = "") -> None:
 def rating(application: ApplicationInfo) -> tuple[int, str] | None:
     """(stars, comment) the applicant gave, if any."""
     return selectors.rating_of(application.id)
+
+
+def kindergarten_queue(district: str, preferred_kindergarten: str = "") -> list[QueueEntry]:
+    """The kindergarten-placement applications waiting for one kindergarten of a district
+    (or, without one, for any kindergarten of it), in the order they will be served."""
+    return selectors.queue("kindergarten-placement", (district, preferred_kindergarten))
+
+
+def queue_position(application: ApplicationInfo) -> int | None:
+    """The application's place in its queue (1 = next); None when it waits in none."""
+    return selectors.queue_position(application)
+
+
+def result_state(application: ApplicationInfo) -> str:
+    """Whether the decision letter is "ready" to download, "pending" (being made just after
+    the decision), or "" (none: undecided or withdrawn)."""
+    if application.result_document_id:
+        return "ready"
+    decided = application.decision.code if application.terminal and application.decision else ""
+    return "pending" if decided in results.RESULT_OUTCOMES else ""
+
+
+def result_response(application: ApplicationInfo) -> FileResponse:
+    """The decision letter as a PDF download, for someone who may see the application:
+    NotFound when it has none, Conflict while it is being made."""
+    state = result_state(application)
+    if state == "pending":
+        raise Conflict(_("The decision document is being prepared. Try again in a minute."))
+    if not state:
+        raise NotFound(_("This application has no decision document."))
+    return documents.document_response(document_id=application.result_document_id)
 
 
 def normalize_tracking_code(code: str) -> str:

@@ -2,8 +2,9 @@
 
 People use their signed-in session (officers' sessions must have passed TOTP); agency
 systems use an API key with ``applications:read`` or ``applications:write``. Refusals
-answer ``{"detail": ..., "errors": {field: [...]}}`` in the caller's language, with the
-same rules, limits and statuses as the pages.
+answer the API's one error shape (``{"status", "detail", "errors": {field path: [...]}}``,
+docs/api.md) in the caller's language, with the same rules, limits and statuses as the pages;
+a document's errors name the document.
 """
 
 from collections.abc import Callable
@@ -11,15 +12,24 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any, Literal
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
-from darcha.modules.apiaccess.api import ApiPrincipal, require_scope
+from darcha.modules.apiaccess.api import (
+    ApiPrincipal,
+    ErrorOut,
+    error_response,
+    error_responses,
+    require_scope,
+)
 from darcha.modules.applications import api
+from darcha.modules.applications.errors import with_document_names
+from darcha.modules.catalog import api as catalog
 from darcha.modules.identity import api as identity
 from darcha.platform.text import localized
 
@@ -43,12 +53,7 @@ WRITE = [SESSION, require_scope("applications:write")]
 # --- Schemas --------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
-ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 409, 422)}
+ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 class DraftIn(Schema):
@@ -103,6 +108,11 @@ class DecisionOut(Schema):
     decided_at: datetime
 
 
+class ResultOut(Schema):
+    state: Literal["pending", "ready"]
+    url: str
+
+
 class ActionOut(Schema):
     code: str
     label: str
@@ -133,6 +143,8 @@ class ApplicationOut(Schema):
     data: dict[str, Any]
     documents: dict[str, list[str]]
     decision: DecisionOut | None
+    # The decision letter: "pending" just after the decision, then "ready" to download.
+    result: ResultOut | None
     actions: list[ActionOut]
 
 
@@ -156,7 +168,11 @@ class SummaryOut(Schema):
 
 
 class PageOut(Schema):
+    # Counting stops past 1,000: with total_capped, total is 1,000 and there are more (the
+    # counts per state then say 1,001).
     total: int
+    total_capped: bool
+    has_next: bool
     limit: int
     offset: int
     items: list[SummaryOut]
@@ -253,11 +269,22 @@ class InboxFilters(Schema):
     offset: int = 0
 
 
+# The decision letter is a file, not JSON: described for the OpenAPI document here.
+RESULT_PDF = {
+    "responses": {
+        "200": {
+            "description": "The decision letter, as a download (Content-Disposition: attachment)",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+RESULT_DESCRIPTION = (
+    "404 when the application has no decision letter (undecided or withdrawn); 409 while the "
+    "letter is being made just after the decision (the application's result.state is pending)."
+)
+
+
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def _error(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
-    return JsonResponse({"detail": detail, "errors": errors or {}}, status=status)
 
 
 def refusals(view: Callable) -> Callable:
@@ -268,7 +295,8 @@ def refusals(view: Callable) -> Callable:
         try:
             return view(request, *args, **kwargs)
         except api.ApplicationError as refusal:
-            return _error(refusal.status, refusal.message, refusal.errors)
+            names = catalog.document_names(_language()) if refusal.errors else {}
+            return error_response(refusal.status, refusal.message, with_document_names(refusal.errors, names))
 
     return wrapped
 
@@ -277,9 +305,13 @@ def _language() -> str:
     return get_language() or "uz"
 
 
-def _application(info: api.ApplicationInfo, actions: list[api.ActionDef] = ()) -> ApplicationOut:
+def _application(
+    info: api.ApplicationInfo, actions: list[api.ActionDef] = (), *, officer: bool = False
+) -> ApplicationOut:
     language = _language()
     decision = info.decision
+    letter = api.result_state(info)
+    result_route = "api:applications-inbox-result" if officer else "api:applications-result"
     return ApplicationOut(
         id=info.id,
         number=info.number,
@@ -313,6 +345,7 @@ def _application(info: api.ApplicationInfo, actions: list[api.ActionDef] = ()) -
         )
         if decision
         else None,
+        result=ResultOut(state=letter, url=reverse(result_route, args=[info.id])) if letter else None,
         actions=[ActionOut(code=a.code, label=a.text(language), requires=list(a.requires)) for a in actions],
     )
 
@@ -524,7 +557,12 @@ def submit(request, payload: SubmitIn, key: str | None = Header(None, alias="Ide
 def mine(request, limit: int = 20, offset: int = 0):
     page = api.my_applications(_account(request), limit=limit, offset=offset)
     return PageOut(
-        total=page.total, limit=page.limit, offset=page.offset, items=[_summary(i) for i in page.items]
+        total=page.total,
+        total_capped=page.total_capped,
+        has_next=page.has_next,
+        limit=page.limit,
+        offset=page.offset,
+        items=[_summary(i) for i in page.items],
     )
 
 
@@ -580,6 +618,8 @@ def inbox(request, filters: Query[InboxFilters]):
     language = _language()
     return InboxOut(
         total=page.total,
+        total_capped=page.total_capped,
+        has_next=page.has_next,
         limit=page.limit,
         offset=page.offset,
         items=[_summary(i) for i in page.items],
@@ -620,7 +660,7 @@ def _officer_view(officer: Officer, application_id: str) -> api.ApplicationInfo:
 def officer_read(request, application_id: str):
     officer = Officer(request)
     info = _officer_view(officer, application_id)
-    return _application(info, api.officer_actions(info, officer.appointments))
+    return _application(info, api.officer_actions(info, officer.appointments), officer=True)
 
 
 @router.get(
@@ -632,6 +672,20 @@ def officer_read(request, application_id: str):
 @refusals
 def officer_timeline(request, application_id: str):
     return _timeline(api.timeline(_officer_view(Officer(request), application_id)))
+
+
+@router.get(
+    "/inbox/{application_id}/result",
+    auth=READ,
+    response=ERRORS,
+    openapi_extra=RESULT_PDF,
+    url_name="applications-inbox-result",
+    summary="The decision letter of an application in the inbox (PDF)",
+    description=RESULT_DESCRIPTION,
+)
+@refusals
+def officer_result(request, application_id: str):
+    return api.result_response(_officer_view(Officer(request), application_id))
 
 
 @router.post(
@@ -657,7 +711,7 @@ def officer_act(request, application_id: str, payload: ActionIn):
         agency_system=officer.system,
         **fields,
     )
-    return _application(info, api.officer_actions(info, officer.appointments))
+    return _application(info, api.officer_actions(info, officer.appointments), officer=True)
 
 
 @router.get(
@@ -729,6 +783,20 @@ def read(request, application_id: str):
 @refusals
 def timeline(request, application_id: str):
     return _timeline(api.timeline(_own(request, application_id)))
+
+
+@router.get(
+    "/{application_id}/result",
+    auth=SESSION,
+    response=ERRORS,
+    openapi_extra=RESULT_PDF,
+    url_name="applications-result",
+    summary="The decision letter of one of my applications (PDF)",
+    description=RESULT_DESCRIPTION,
+)
+@refusals
+def result(request, application_id: str):
+    return api.result_response(_own(request, application_id))
 
 
 @router.post(

@@ -31,3 +31,13 @@ class Conflict(ApplicationError):
 
 class Invalid(ApplicationError):
     status = 422
+
+
+def with_document_names(errors: dict[str, list[str]], names: dict[str, str]) -> dict[str, list[str]]:
+    """The errors, those of a document (``documents.<code>``) each beginning with the document's
+    name (code → name, from the catalog), so that a message read on its own says which it is."""
+    named = {}
+    for key, messages in errors.items():
+        code = key.removeprefix("documents.") if key.startswith("documents.") else ""
+        named[key] = [f"{names.get(code, code)}: {message}" for message in messages] if code else messages
+    return named

@@ -5,8 +5,10 @@ Every payload carries ``application_id``, ``number``, ``service``, ``agency`` an
 
 # A new application; also "state" and "channel".
 SUBMITTED = "applications.submitted"
-# A workflow action was taken; also "action", "from_state", "to_state", "actor_kind" and
-# "notify_applicant" (whether the workflow tells the applicant about this step).
+# A workflow action was taken; also "action", "from_state", "to_state", "actor_kind",
+# "notify_applicant" (whether the workflow tells the applicant about this step) and "outcome"
+# (the decision when "to_state" is final: approved, rejected, withdrawn, referral,
+# appointment; otherwise empty).
 TRANSITIONED = "applications.transitioned"
 # The deadline (or the current state's term) passed; the agency heads are told once.
 ESCALATED = "applications.escalated"

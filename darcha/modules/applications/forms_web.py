@@ -141,6 +141,16 @@ class VisitorForm(Form):
         help_text=_("14 digits, from the visitor's ID card or passport."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
+    phone = forms.CharField(
+        label=_("Visitor's phone (if the visitor has no portal account)"),
+        required=False,
+        max_length=30,
+        help_text=_(
+            "The number the visitor gives you, +998 and 9 digits. The code of a portal account holder "
+            "goes to the phone of their account instead."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
     centre = forms.ChoiceField(label=_("Service centre"))
 
     def __init__(self, *args, centres: list[tuple[str, str]], **kwargs):
@@ -159,6 +169,10 @@ class VisitorForm(Form):
         pinfl = self.cleaned_data["pinfl"].replace(" ", "")
         identity.validate_pinfl(pinfl)
         return pinfl
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return identity.normalize_uz_phone(phone) if phone else ""
 
 
 class ConsentCodeForm(Form):

@@ -2,7 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +88,34 @@ class Draft(models.Model):
         return f"draft {self.id}"
 
 
+# Services whose applications wait in a queue, and the answers (forms/<form>.yaml) that name
+# the queue: one per district and kindergarten, or district and school.
+QUEUE_FIELDS = {
+    "kindergarten-placement": ("district", "preferred_kindergarten"),
+    "school-enrollment": ("district", "school_number"),
+}
+
+
+def answer_text(field: str) -> Coalesce:
+    """An answer in an application's data as text, "" when absent: the queue indexes and
+    the queries that use them must spell it the same way. (SQLite's JSON extraction keeps
+    numbers as numbers, hence the cast.)"""
+    return Coalesce(
+        Cast(KT(f"data__{field}"), models.TextField()), Value(""), output_field=models.TextField()
+    )
+
+
+def _queue_index(service_code: str, name: str) -> models.Index:
+    # Only open applications wait; in arrival order, the public number breaking ties.
+    return models.Index(
+        *(answer_text(field) for field in QUEUE_FIELDS[service_code]),
+        "arrived_at",
+        "number",
+        condition=Q(service_code=service_code, terminal=False),
+        name=name,
+    )
+
+
 class Application(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # YY-RRRR-NNNNNN: year, region (SOATO) and a per-year-per-region sequence.
@@ -130,6 +160,9 @@ class Application(models.Model):
     )
 
     submitted_at = models.DateTimeField()
+    # When the submission reached the portal (platform.http.request_arrival), which orders
+    # queues. An idempotent retry returns the first application, so keeps its arrival.
+    arrived_at = models.DateTimeField()
     deadline = models.DateField()
     clock_stopped_on = models.DateField(null=True, blank=True)
     paused_days = models.PositiveIntegerField(default=0)
@@ -140,6 +173,9 @@ class Application(models.Model):
     decision_text = models.TextField(blank=True, default="")
     decision_details = models.JSONField(default=dict)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The decision letter (a documents module id), made once the decision is final; empty
+    # while it is being made and for outcomes that have none (withdrawn).
+    result_document_id = models.CharField(max_length=36, blank=True, default="")
 
     data = models.JSONField(default=dict)
     documents = models.JSONField(default=dict)
@@ -158,13 +194,29 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency_code", "area_code", "state"], name="application_scope_idx"),
-            models.Index(fields=["agency_code", "terminal", "deadline"], name="application_deadline_idx"),
+            # The inbox: open applications counted per state read this index alone (no row
+            # visits), and pages in deadline order, all or of one state, need no sort.
+            models.Index(
+                fields=["agency_code", "area_code", "state"],
+                condition=Q(terminal=False),
+                name="application_open_scope_idx",
+            ),
+            models.Index(
+                fields=["agency_code", "terminal", "deadline", "submitted_at", "id"],
+                name="application_inbox_idx",
+            ),
+            models.Index(
+                fields=["agency_code", "state", "deadline", "submitted_at", "id"],
+                name="application_state_idx",
+            ),
             models.Index(fields=["centre_code", "area_code"], name="application_centre_idx"),
             models.Index(fields=["applicant_account", "-submitted_at"], name="application_applicant_idx"),
             models.Index(fields=["party_kind", "party_ref"], name="application_party_idx"),
             models.Index(fields=["assignee", "terminal"], name="application_assignee_idx"),
             models.Index(fields=["terminal", "escalated_at", "deadline"], name="application_overdue_idx"),
             models.Index(fields=["submitted_at"], name="application_submitted_idx"),
+            _queue_index("kindergarten-placement", "application_kg_queue_idx"),
+            _queue_index("school-enrollment", "application_school_queue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -192,6 +192,8 @@ class ApplicationInfo(ApplicationSummary):
     documents: dict[str, list[str]]
     decision: Decision | None
     updated_at: datetime
+    # The decision letter (documents module id) once made; see ``api.result_state``.
+    result_document_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,18 +241,27 @@ class SubmitResult:
     created: bool  # False: the idempotency key had been used; this is the application it made
 
 
+# Lists count their rows no further than one past this and say "more than COUNT_CAP" there:
+# an exact count would read every open application of a large agency on each page view.
+COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[ApplicationSummary]
     total: int
     limit: int
     offset: int
+    # With total_capped, ``total`` is COUNT_CAP and there are more.
+    total_capped: bool = False
+    has_next: bool = False
 
 
 @dataclass(frozen=True)
 class InboxPage(Page):
     # State code → how many applications in the officer's scope are in it (filters other
-    # than the state applied), with the workflows' labels.
+    # than the state applied; COUNT_CAP + 1 means more than COUNT_CAP), with the labels of
+    # every state the workflows define.
     counts: dict[str, int] = field(default_factory=dict)
     state_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -260,6 +271,16 @@ class BulkResult:
     done: tuple[str, ...]
     # Application id → why it was not done.
     refused: dict[str, str]
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """An application waiting in a queue: ``position`` 1 is the next to be served."""
+
+    position: int
+    application_id: str
+    number: str
+    arrived_at: datetime
 
 
 @dataclass(frozen=True)

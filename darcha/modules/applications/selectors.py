@@ -3,20 +3,25 @@
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection
+from django.db.models import Avg, Count, F, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from darcha.modules.applications.models import (
+    QUEUE_FIELDS,
     Application,
     Draft,
     InternalComment,
+    PartyKind,
     Rating,
     TimelineEntry,
     WorkflowVersion,
+    answer_text,
 )
 from darcha.modules.applications.records import (
+    COUNT_CAP,
     ApplicationInfo,
     ApplicationSummary,
     CommentInfo,
@@ -25,6 +30,7 @@ from darcha.modules.applications.records import (
     InboxPage,
     Page,
     PublicStatus,
+    QueueEntry,
     RatingSummary,
     StatsRow,
     TimelineItem,
@@ -80,6 +86,14 @@ def current_workflow(name: str) -> WorkflowDef | None:
     return WorkflowDef.from_definition(row.definition, row.number) if row else None
 
 
+def all_workflows() -> dict[tuple[str, int], WorkflowDef]:
+    """Every workflow version, newest first within a workflow, in one query: a few dozen rows."""
+    return {
+        (v.workflow.name, v.number): WorkflowDef.from_definition(v.definition, v.number)
+        for v in WorkflowVersion.objects.select_related("workflow")
+    }
+
+
 def workflows_of(rows: Iterable[Application]) -> dict[tuple[str, int], WorkflowDef]:
     """The workflow versions the rows follow, in one query."""
     pairs = {(row.workflow_name, row.workflow_version) for row in rows}
@@ -127,8 +141,10 @@ def _summary_fields(row: Application, workflow: WorkflowDef | None, today: date)
     }
 
 
-def summaries(rows: Sequence[Application]) -> list[ApplicationSummary]:
-    workflows = workflows_of(rows)
+def summaries(
+    rows: Sequence[Application], workflows: dict[tuple[str, int], WorkflowDef] | None = None
+) -> list[ApplicationSummary]:
+    workflows = workflows_of(rows) if workflows is None else workflows
     today = timezone.localdate()
     return [
         ApplicationSummary(
@@ -174,6 +190,7 @@ def info(row: Application, workflow: WorkflowDef | None = None) -> ApplicationIn
         documents=row.documents,
         decision=decision_of(row, workflow),
         updated_at=row.updated_at,
+        result_document_id=row.result_document_id,
     )
 
 
@@ -189,9 +206,13 @@ def application_by_number(number: str) -> Application | None:
 
 
 def applicant_can_see(row: Application, account_id) -> bool:
-    """The applicant account, or any representative of the applicant legal entity."""
+    """The applicant account, any representative of the applicant legal entity, or the person a
+    service centre filed for before they had an account."""
     if row.applicant_account_id is not None and str(row.applicant_account_id) == str(account_id):
         return True
+    if row.party_kind == PartyKind.VISITOR and row.applicant_account_id is None:
+        person = identity.person_for_account(account_id)
+        return bool(person) and person.id == row.subject_person_id
     if row.party_kind == "entity":
         person = identity.person_for_account(account_id)
         return bool(person) and any(e.stir == row.party_ref for e in identity.entities_represented(person.id))
@@ -234,9 +255,40 @@ def officer_roles(row: Application, appointments: Sequence[OfficerInfo]) -> set[
     return roles
 
 
-def citizen_q(account_id, *, entity_stirs: Iterable[str] = (), child_ids: Iterable[str] = ()) -> Q:
-    """A citizen's own applications and those for the entities they represent and their children."""
+def centre_visitor_applications(
+    appointments: Sequence[OfficerInfo], *, centre_code: str, person_id: str
+) -> QuerySet:
+    """The visitor's own applications that an operator of the centre may act on for them once
+    the visitor has consented at the desk: filed at this centre, or within the operator's area."""
+    scopes = [
+        a.scope_code
+        for a in appointments
+        if a.agency_code == centre_code and SERVICE_CENTRE_OPERATOR in a.roles
+    ]
+    if not scopes or not person_id:
+        return Application.objects.none()
+    reach = Q(centre_code=centre_code)
+    for scope in scopes:
+        reach |= _area_q(scope)
+    return Application.objects.filter(
+        reach, subject_person_id=str(person_id), party_kind__in=[PartyKind.VISITOR, PartyKind.SELF]
+    )
+
+
+def citizen_q(
+    account_id,
+    *,
+    person_id: str | None = None,
+    entity_stirs: Iterable[str] = (),
+    child_ids: Iterable[str] = (),
+) -> Q:
+    """A citizen's own applications and those for the entities they represent and their children.
+
+    A service centre files for a visitor by PINFL: those of ``person_id`` made before the
+    visitor had an account (no applicant account) are theirs too."""
     mine = Q(applicant_account_id=account_id)
+    if person_id:
+        mine |= Q(party_kind=PartyKind.VISITOR, subject_person_id=str(person_id))
     if stirs := list(entity_stirs):
         mine |= Q(party_kind="entity", party_ref__in=stirs)
     if children := [str(c) for c in child_ids]:
@@ -244,17 +296,47 @@ def citizen_q(account_id, *, entity_stirs: Iterable[str] = (), child_ids: Iterab
     return mine
 
 
-def _page(queryset: QuerySet, *, limit: int, offset: int) -> tuple[list[Application], int, int, int]:
-    limit = max(1, min(int(limit), MAX_PAGE))
-    offset = max(0, int(offset))
-    rows = list(queryset.only(*SUMMARY_FIELDS)[offset : offset + limit])
-    return rows, queryset.count(), limit, offset
+def capped_counts(querysets: Sequence[QuerySet]) -> list[int]:
+    """How many rows each queryset has, counting no further than COUNT_CAP + 1, in one query."""
+    parts, params = [], []
+    for queryset in querysets:
+        try:
+            sql, part_params = queryset.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing, such as an officer without appointments
+            parts.append("0")
+            continue
+        # Only SQL compiled by Django goes into the text; every value stays a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return list(cursor.fetchone())
+
+
+def _rows(queryset: QuerySet, *, limit: int, offset: int) -> tuple[list[Application], bool]:
+    """One page of rows, and whether another follows (one row more is read to know)."""
+    rows = list(queryset.only(*SUMMARY_FIELDS)[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def _bounds(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
 
 
 def citizen_page(visible: Q, *, limit: int = 20, offset: int = 0) -> Page:
+    limit, offset = _bounds(limit, offset)
     queryset = Application.objects.filter(visible).order_by("-submitted_at", "-id")
-    rows, total, limit, offset = _page(queryset, limit=limit, offset=offset)
-    return Page(items=summaries(rows), total=total, limit=limit, offset=offset)
+    rows, has_next = _rows(queryset, limit=limit, offset=offset)
+    # A first page with nothing after it is the whole list: no count needed.
+    total = len(rows) if offset == 0 and not has_next else capped_counts([queryset])[0]
+    return Page(
+        items=summaries(rows),
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
+        has_next=has_next,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def inbox_page(
@@ -272,6 +354,7 @@ def inbox_page(
     limit: int = 50,
     offset: int = 0,
 ) -> InboxPage:
+    limit, offset = _bounds(limit, offset)
     today = timezone.localdate()
     scoped = Application.objects.filter(officer_q(appointments))
     if not include_closed and not state:
@@ -290,23 +373,26 @@ def inbox_page(
         scoped = scoped.filter(number=number)
     if subject_person_id is not None:
         scoped = scoped.filter(subject_person_id=subject_person_id)
-    counts = dict(scoped.order_by().values_list("state").annotate(n=Count("id")))
-    queryset = scoped.filter(state=state) if state else scoped
-    ordering = ("-submitted_at", "-id") if sort == "newest" else ("deadline", "submitted_at", "id")
-    rows, total, limit, offset = _page(queryset.order_by(*ordering), limit=limit, offset=offset)
-    labels = {}
-    for workflow in _workflows_of_states(scoped).values():
+    # The states come from the workflow definitions, not from the rows: no scan to find them.
+    workflows = all_workflows()
+    labels: dict[str, dict[str, str]] = {}
+    for workflow in workflows.values():  # the newest version of a workflow names a state first
         for code, definition in workflow.states.items():
             labels.setdefault(code, definition.label)
+    queryset = scoped.filter(state=state) if state else scoped
+    total, *per_state = capped_counts([queryset, *(scoped.filter(state=code) for code in labels)])
+    ordering = ("-submitted_at", "-id") if sort == "newest" else ("deadline", "submitted_at", "id")
+    rows, has_next = _rows(queryset.order_by(*ordering), limit=limit, offset=offset)
     return InboxPage(
-        items=summaries(rows), total=total, limit=limit, offset=offset, counts=counts, state_labels=labels
+        items=summaries(rows, workflows),
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
+        has_next=has_next,
+        limit=limit,
+        offset=offset,
+        counts={code: count for code, count in zip(labels, per_state, strict=True) if count},
+        state_labels=labels,
     )
-
-
-def _workflows_of_states(queryset: QuerySet) -> dict[tuple[str, int], WorkflowDef]:
-    pairs = queryset.order_by().values_list("workflow_name", "workflow_version").distinct()
-    rows = [Application(workflow_name=name, workflow_version=version) for name, version in pairs]
-    return workflows_of(rows)
 
 
 # --- One application ------------------------------------------------------------------------------
@@ -430,3 +516,42 @@ def stats(*, group_by: str, date_from: date | None = None, date_to: date | None 
         .order_by("key")
     )
     return [StatsRow(**row) for row in rows]
+
+
+# --- Queues ---------------------------------------------------------------------------------------
+
+
+def _waiting(service_code: str, key: Sequence) -> QuerySet:
+    """Open applications of the queue named by ``key`` (values of QUEUE_FIELDS[service_code]),
+    as the queue's partial index reads them."""
+    fields = QUEUE_FIELDS[service_code]
+    answers = {f"queue_{field}": answer_text(field) for field in fields}
+    wanted = {
+        f"queue_{field}": "" if value is None else str(value)
+        for field, value in zip(fields, key, strict=True)
+    }
+    return Application.objects.alias(**answers).filter(service_code=service_code, terminal=False, **wanted)
+
+
+def queue(service_code: str, key: Sequence) -> list[QueueEntry]:
+    """The applications waiting in one queue, first come first served: by arrival at the
+    portal, then by public number (given out in order) when two arrived in the same instant."""
+    waiting = _waiting(service_code, key).order_by("arrived_at", "number")
+    rows = waiting.values_list("id", "number", "arrived_at")
+    return [
+        QueueEntry(position=position, application_id=str(pk), number=number, arrived_at=arrived)
+        for position, (pk, number, arrived) in enumerate(rows, start=1)
+    ]
+
+
+def queue_position(application: ApplicationInfo) -> int | None:
+    """The application's place in its queue (1 = next), in one query; None when its service
+    has no queue or the application no longer waits."""
+    fields = QUEUE_FIELDS.get(application.service_code)
+    if fields is None or application.terminal:
+        return None
+    arrived = Subquery(Application.objects.filter(pk=application.id).values("arrived_at"))
+    ahead = _waiting(application.service_code, [application.data.get(field) for field in fields]).filter(
+        Q(arrived_at__lt=arrived) | Q(arrived_at=arrived, number__lt=application.number)
+    )
+    return ahead.count() + 1

@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -56,6 +57,7 @@ from darcha.modules.notifications import api as notifications
 from darcha.modules.reference import api as reference
 from darcha.platform import events
 from darcha.platform.calendar.api import add_working_days, working_days_between
+from darcha.platform.http import request_arrival
 from darcha.platform.text import localized
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -112,6 +114,7 @@ def workflows_load(*, path: Path | None = None, strict: bool = True) -> LoadRepo
     kept = {d.name for d in definitions} | {Path(p.file).stem for p in problems}
     withdrawn = sorted(name for name, w in existing.items() if w.is_active and name not in kept)
     Workflow.objects.filter(name__in=withdrawn).update(is_active=False)
+    _setups.clear()  # this process submits with the new versions at once
     return LoadReport(
         created=tuple(created),
         updated=tuple(updated),
@@ -132,8 +135,15 @@ class Actor:
     roles: frozenset[str]
 
 
-def _for_applicant(application_id, account_id) -> tuple[Application, Actor]:
-    """The application as its applicant (or the centre operator who filed it) acts on it."""
+def _for_applicant(
+    application_id, account_id, *, centre_code: str = "", visitor_id: str = ""
+) -> tuple[Application, Actor]:
+    """The application as its applicant (or the centre operator who filed it) acts on it; with
+    ``centre_code``, as an operator of that centre acts on it for the visitor ``visitor_id``."""
+    if centre_code:
+        return _for_centre_operator(
+            application_id, account_id, centre_code=centre_code, visitor_id=visitor_id
+        )
     row = selectors.application_get(application_id)
     if row is None:
         raise NotFound(_("There is no such application."))
@@ -144,6 +154,24 @@ def _for_applicant(application_id, account_id) -> tuple[Application, Actor]:
     else:
         raise NotFound(_("There is no such application."))
     return row, actor
+
+
+def _for_centre_operator(
+    application_id, account_id, *, centre_code: str, visitor_id: str
+) -> tuple[Application, Actor]:
+    """The application as an operator of the centre acts on it for the visitor, who has just
+    consented at the desk: 404 unless it is the visitor's own and filed at this centre or within
+    the operator's area. The timeline keeps the operator and, as the actor's label, the centre."""
+    visible = selectors.centre_visitor_applications(
+        identity.officer_for(account_id), centre_code=centre_code, person_id=visitor_id
+    )
+    try:
+        row = visible.filter(id=application_id).first()
+    except (ValueError, TypeError, ValidationError):
+        row = None  # not a UUID: there is no such application
+    if row is None:
+        raise NotFound(_("There is no such application."))
+    return row, Actor("officer", str(account_id), centre_code, frozenset({"service_centre_operator"}))
 
 
 def _for_officer(
@@ -182,7 +210,25 @@ class Setup:
     workflow: WorkflowDef
 
 
+# Submissions and drafts take a service's setup from memory. An entry serves while the catalog
+# revision it was read under holds, and for as long as the catalog trusts its revision token
+# (CATALOG_REVISION_TTL, 1 s): loading forms or workflows does not change the catalog
+# revision, so other processes see such a load that much later.
+_setups: dict[tuple[str, str], tuple[float, Setup]] = {}
+
+
 def service_setup(service_code: str) -> Setup:
+    key = (catalog.catalog_revision(), service_code)
+    cached = _setups.get(key)
+    if cached is None or time.monotonic() - cached[0] >= getattr(settings, "CATALOG_REVISION_TTL", 1.0):
+        cached = (time.monotonic(), _setup_read(service_code))
+        if len(_setups) > 256:  # old revisions and codes no longer asked for
+            _setups.clear()
+        _setups[key] = cached
+    return cached[1]
+
+
+def _setup_read(service_code: str) -> Setup:
     service = catalog.service(service_code) if service_code else None
     if service is None:
         raise NotFound(_("There is no such service."))
@@ -415,7 +461,8 @@ def tracking_code_new() -> str:
 
 def number_allocate(*, area_code: str, on: date) -> str:
     """The next public number of the year in the region: one atomic statement, so concurrent
-    submissions never share a number (the counter row stays locked until commit)."""
+    submissions never share a number. The region's counter row stays locked until commit, so
+    take the number as late in the transaction as possible."""
     table = connection.ops.quote_name(NumberCounter._meta.db_table)
     year, region = on.year % 100, area_code[:4]
     with connection.cursor() as cursor:
@@ -445,7 +492,6 @@ def _event_payload(row: Application, **extra: Any) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def application_submit(
     *,
     account_id,
@@ -467,7 +513,6 @@ def application_submit(
     submitter's own uploads. Automated services are decided at once by their rules.
     """
     _check_idempotency_key(idempotency_key)
-    language = language or get_language() or settings.LANGUAGE_CODE
     fingerprint = _request_hash(
         service=service_code,
         data=data,
@@ -478,6 +523,45 @@ def application_submit(
         centre=centre_code,
         draft=str(draft_id) if draft_id else None,
     )
+    try:
+        with transaction.atomic():
+            return _submit(
+                account_id=account_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                service_code=service_code,
+                data=data,
+                documents=documents,
+                party_kind=party_kind,
+                party_ref=party_ref,
+                channel=channel,
+                centre_code=centre_code,
+                draft_id=draft_id,
+                language=language or get_language() or settings.LANGUAGE_CODE,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key committed first (the unique constraint decides);
+        # the whole attempt was rolled back, so no savepoint is needed around the insert.
+        return _replay(
+            Application.objects.get(submitted_by_id=account_id, idempotency_key=idempotency_key), fingerprint
+        )
+
+
+def _submit(
+    *,
+    account_id,
+    idempotency_key: str,
+    fingerprint: str,
+    service_code: str,
+    data: Any,
+    documents: Any,
+    party_kind: str,
+    party_ref: str,
+    channel: str,
+    centre_code: str,
+    draft_id,
+    language: str,
+) -> SubmitResult:
     existing = Application.objects.filter(submitted_by_id=account_id, idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replay(existing, fingerprint)
@@ -508,44 +592,43 @@ def application_submit(
     now, today = timezone.now(), timezone.localdate()
     state = workflow.states[workflow.initial]
     term = workflow.overall_term_days if workflow.overall_term_days is not None else setup.service.term_days
-    try:
-        with transaction.atomic():
-            row = Application.objects.create(
-                number=number_allocate(area_code=party.area_code, on=today),
-                tracking_code=tracking_code_new(),
-                service_code=setup.service.code,
-                service_version=setup.service.version,
-                service_title=setup.service.title,
-                form_name=setup.form.name,
-                form_version=setup.form.version,
-                workflow_name=workflow.name,
-                workflow_version=workflow.version,
-                applicant_account_id=party.applicant_account_id,
-                submitted_by_id=account_id,
-                party_kind=party_kind,
-                party_ref=party_ref,
-                subject_person_id=party.subject_person_id,
-                channel=channel,
-                operator_id=party.operator_id,
-                centre_code=centre_code if channel == Channel.CENTRE else "",
-                agency_code=setup.service.agency,
-                area_code=party.area_code,
-                state=state.code,
-                state_entered_at=now,
-                state_due=_state_due(state, today),
-                submitted_at=now,
-                deadline=add_working_days(today, term),
-                data=data,
-                documents=attached,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-                updated_at=now,
-            )
-    except IntegrityError:
-        # A concurrent retry with the same key committed first (the unique constraint decides).
-        return _replay(
-            Application.objects.get(submitted_by_id=account_id, idempotency_key=idempotency_key), fingerprint
-        )
+    # Everything that does not need the number comes first: the region's counter row stays
+    # locked from number_allocate until commit, and submissions of that region wait on it.
+    state_due, deadline = _state_due(state, today), add_working_days(today, term)
+    if draft is not None:
+        draft.delete()
+    row = Application.objects.create(
+        number=number_allocate(area_code=party.area_code, on=today),
+        tracking_code=tracking_code_new(),
+        service_code=setup.service.code,
+        service_version=setup.service.version,
+        service_title=setup.service.title,
+        form_name=setup.form.name,
+        form_version=setup.form.version,
+        workflow_name=workflow.name,
+        workflow_version=workflow.version,
+        applicant_account_id=party.applicant_account_id,
+        submitted_by_id=account_id,
+        party_kind=party_kind,
+        party_ref=party_ref,
+        subject_person_id=party.subject_person_id,
+        channel=channel,
+        operator_id=party.operator_id,
+        centre_code=centre_code if channel == Channel.CENTRE else "",
+        agency_code=setup.service.agency,
+        area_code=party.area_code,
+        state=state.code,
+        state_entered_at=now,
+        state_due=state_due,
+        submitted_at=now,
+        arrived_at=request_arrival(),
+        deadline=deadline,
+        data=data,
+        documents=attached,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+        updated_at=now,
+    )
     TimelineEntry.objects.create(
         application=row,
         at=now,
@@ -556,10 +639,7 @@ def application_submit(
     )
     events.publish(app_events.SUBMITTED, _event_payload(row, state=row.state, channel=row.channel))
     if workflow.auto_rules is not None:
-        _decide_automatically(row, workflow)
-    if draft is not None:
-        draft.delete()
-    row.refresh_from_db()
+        _decide_automatically(row, workflow)  # brings ``row`` up to date itself
     return SubmitResult(selectors.info(row, workflow), created=True)
 
 
@@ -740,6 +820,7 @@ def _transition(
             to_state=new.code,
             actor_kind=actor.kind,
             notify_applicant=action.notify_applicant,
+            outcome=new.outcome if new.terminal else "",
         ),
     )
     return row
@@ -773,8 +854,17 @@ def application_act(
 
 
 @transaction.atomic
-def application_withdraw(*, application_id, account_id, expected_version, comment: str = "") -> Application:
-    row, actor = _for_applicant(application_id, account_id)
+def application_withdraw(
+    *,
+    application_id,
+    account_id,
+    expected_version,
+    comment: str = "",
+    centre_code: str = "",
+    visitor_id: str = "",
+) -> Application:
+    """The applicant withdraws it, or an operator of ``centre_code`` does for the visitor."""
+    row, actor = _for_applicant(application_id, account_id, centre_code=centre_code, visitor_id=visitor_id)
     workflow = selectors.workflow_version(row.workflow_name, row.workflow_version)
     return _act(
         row, workflow, WITHDRAW, actor, expected_version=expected_version, fields={"comment": comment}
@@ -791,10 +881,13 @@ def application_amend(
     documents: Any = None,
     comment: str = "",
     language: str | None = None,
+    centre_code: str = "",
+    visitor_id: str = "",
 ) -> Application:
-    """The applicant's answer to a request for more information: corrected data and documents."""
+    """The applicant's answer to a request for more information: corrected data and documents
+    (or an operator of ``centre_code`` answering for the visitor)."""
     language = language or get_language() or settings.LANGUAGE_CODE
-    row, actor = _for_applicant(application_id, account_id)
+    row, actor = _for_applicant(application_id, account_id, centre_code=centre_code, visitor_id=visitor_id)
     workflow = selectors.workflow_version(row.workflow_name, row.workflow_version)
     form = forms.form_version(row.form_name, row.form_version)
     if RESUBMIT in workflow.actions and row.state in workflow.actions[RESUBMIT].from_states:
@@ -961,8 +1054,9 @@ def _notify(account_id, *, template: str, context_for) -> None:
     )
 
 
-def applicant_notify(*, application_id, state: str) -> None:
-    """Tell the applicant, in their language and on their channels, that the application is in ``state``."""
+def applicant_notify(*, application_id, state: str, template: str = "applications.status_changed") -> None:
+    """Tell the applicant, in their language and on their channels, that the application is in ``state``
+    (with ``applications.result_ready``: and that its decision letter is ready)."""
     row = Application.objects.get(id=application_id)
     if row.applicant_account_id is None:
         return  # a visitor without an account follows the status by number and tracking code
@@ -977,7 +1071,7 @@ def applicant_notify(*, application_id, state: str) -> None:
             "url": _page_url("applications:detail", row.number),
         }
 
-    _notify(row.applicant_account_id, template="applications.status_changed", context_for=context)
+    _notify(row.applicant_account_id, template=template, context_for=context)
 
 
 def heads_notify(*, application_id) -> int:

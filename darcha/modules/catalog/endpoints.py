@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 
+from darcha.modules.apiaccess.api import ApiError, error_responses
 from darcha.modules.catalog import api, selectors
 from darcha.modules.catalog.definitions import AUDIENCES, CODE_PATTERN, LANGUAGES, LEVELS
 from darcha.modules.catalog.records import localized
@@ -27,10 +27,6 @@ MAX_QUERY = 200
 FILTERS = ("category", "agency", "level", "audience", "life_situation")
 LIST_PARAMETERS = {*FILTERS, "q", "page", "page_size", "lang"}
 LANG_CODES = {"uz": "uz", "uz-cyrl": "uz-cyrl", "uz_cyrl": "uz-cyrl", "ru": "ru", "en": "en"}
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class ServiceItem(Schema):
@@ -75,6 +71,11 @@ class ServiceDetail(Schema):
     versions: list[VersionOut]
 
 
+def _bad(name: str, message: str) -> ApiError:
+    """A 400 for one query or path parameter, keyed by its name."""
+    return ApiError(400, message, errors={name: [message]})
+
+
 def _in_request_language(view: Callable) -> Callable:
     """Answers in the language of ``lang``, else of Accept-Language (already active)."""
 
@@ -84,7 +85,7 @@ def _in_request_language(view: Callable) -> Callable:
         if lang is None:
             return view(request, *args, **kwargs)
         if lang not in LANG_CODES:
-            raise HttpError(400, _("Unknown language %(lang)r: use uz, uz-cyrl, ru or en.") % {"lang": lang})
+            raise _bad("lang", _("Unknown language %(lang)r: use uz, uz-cyrl, ru or en.") % {"lang": lang})
         with translation.override(LANG_CODES[lang]):
             return view(request, *args, **kwargs)
 
@@ -118,14 +119,14 @@ def _positive(value: str | None, default: int, name: str) -> int:
     if value is None:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise HttpError(400, _("%(name)s must be a whole number from 1 up.") % {"name": name})
+        raise _bad(name, _("%(name)s must be a whole number from 1 up.") % {"name": name})
     return int(value)
 
 
 def _check_filters(filters: dict[str, str]) -> None:
-    def bad(name: str, value: str) -> HttpError:
-        return HttpError(
-            400, _("Unknown value %(value)r for the filter %(name)s.") % {"value": value, "name": name}
+    def bad(name: str, value: str) -> ApiError:
+        return _bad(
+            name, _("Unknown value %(value)r for the filter %(name)s.") % {"value": value, "name": name}
         )
 
     for name, value in filters.items():
@@ -143,7 +144,7 @@ def _check_filters(filters: dict[str, str]) -> None:
 
 @router.get(
     "",
-    response={200: ServiceList, 400: ErrorOut},
+    response={200: ServiceList, **error_responses(400, 422)},
     summary="The registry of e-services: filter, search (best first), paginate",
 )
 @_in_request_language
@@ -161,21 +162,21 @@ def list_services(
 ):
     unknown = sorted(set(request.GET) - LIST_PARAMETERS)
     if unknown:
-        raise HttpError(
-            400,
-            _("Unknown query parameters: %(names)s. Allowed: %(allowed)s.")
-            % {"names": ", ".join(unknown), "allowed": ", ".join(sorted(LIST_PARAMETERS))},
-        )
+        message = _("Unknown query parameters: %(names)s. Allowed: %(allowed)s.") % {
+            "names": ", ".join(unknown),
+            "allowed": ", ".join(sorted(LIST_PARAMETERS)),
+        }
+        raise ApiError(400, message, errors={name: [message] for name in unknown})
     number = _positive(page, 1, "page")
     size = _positive(page_size, DEFAULT_PAGE_SIZE, "page_size")
     if size > MAX_PAGE_SIZE:
-        raise HttpError(400, _("page_size may be at most %(max)d.") % {"max": MAX_PAGE_SIZE})
+        raise _bad("page_size", _("page_size may be at most %(max)d.") % {"max": MAX_PAGE_SIZE})
     filters = {name: value for name in FILTERS if (value := request.GET.get(name))}
     _check_filters(filters)
     query = " ".join((q or "").split())
     if len(query) > MAX_QUERY:
-        raise HttpError(
-            400, _("The search text is too long. Use at most %(limit)d characters.") % {"limit": MAX_QUERY}
+        raise _bad(
+            "q", _("The search text is too long. Use at most %(limit)d characters.") % {"limit": MAX_QUERY}
         )
     found = api.registry(query, **filters)
     count = len(found)
@@ -192,8 +193,8 @@ def list_services(
 
 def _checked_code(code: str) -> str:
     if len(code) > 60 or not CODE_PATTERN.match(code):
-        raise HttpError(
-            400,
+        raise _bad(
+            "code",
             _("%(code)r is not a valid service code: lowercase letters and digits joined by hyphens.")
             % {"code": code[:80]},
         )
@@ -224,7 +225,7 @@ def _detail(request: HttpRequest, info, code: str) -> dict:
 
 @router.get(
     "/{code}",
-    response={200: ServiceDetail, 400: ErrorOut, 404: ErrorOut},
+    response={200: ServiceDetail, **error_responses(400, 404)},
     url_name="catalog-service",
     summary="One service: its current definition and the list of its versions",
 )
@@ -232,13 +233,13 @@ def _detail(request: HttpRequest, info, code: str) -> dict:
 def get_service(request: HttpRequest, code: str, lang: str | None = Query(None)):
     info = api.service(_checked_code(code))
     if info is None:
-        raise HttpError(404, _("There is no service with the code %(code)r.") % {"code": code})
+        raise ApiError(404, _("There is no service with the code %(code)r.") % {"code": code})
     return _detail(request, info, code)
 
 
 @router.get(
     "/{code}/versions/{number}",
-    response={200: ServiceDetail, 400: ErrorOut, 404: ErrorOut},
+    response={200: ServiceDetail, **error_responses(400, 404, 422)},
     url_name="catalog-service-version",
     summary="One service as a given version defined it",
 )
@@ -246,7 +247,7 @@ def get_service(request: HttpRequest, code: str, lang: str | None = Query(None))
 def get_service_version(request: HttpRequest, code: str, number: int, lang: str | None = Query(None)):
     info = api.service_version(_checked_code(code), number)
     if info is None:
-        raise HttpError(
+        raise ApiError(
             404, _("Service %(code)r has no version %(number)d.") % {"code": code, "number": number}
         )
     return _detail(request, info, code)

@@ -1,7 +1,8 @@
 """Public surface of the documents module: the only thing other modules import.
 
 Uploads go in through ``document_intake`` (checked by content, cleaned, stored once per
-content) and come out through ``document_response`` or a signed, expiring ``document_url``.
+content), files the portal makes itself through ``document_store_generated``, and both
+come out through ``document_response`` or a signed, expiring ``document_url``.
 Who may upload or see a document is the caller's decision.
 """
 
@@ -18,8 +19,8 @@ from darcha.modules.documents import selectors, services
 from darcha.modules.documents.adapters.scanner import configured_scanner
 from darcha.modules.documents.adapters.storage import configured_store
 from darcha.modules.documents.errors import DocumentRejected
-from darcha.modules.documents.intake import check_upload
-from darcha.modules.documents.records import KINDS, StoredDocument
+from darcha.modules.documents.intake import check_upload, display_name, sniff
+from darcha.modules.documents.records import KINDS, CheckedFile, StoredDocument
 from darcha.modules.documents.uploads import SizeCapUploadHandler
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "document_get",
     "document_intake",
     "document_response",
+    "document_store_generated",
     "document_url",
     "documents_of_owner",
     "file_link",
@@ -72,6 +74,23 @@ def document_intake(
     checked = check_upload(
         upload=upload, allowed_types=set(allowed_types), max_bytes=max_bytes, scanner=configured_scanner()
     )
+    return services.document_store(
+        checked=checked, owner_id=str(owner_id), purpose=purpose, store=configured_store()
+    )
+
+
+def document_store_generated(
+    *, data: bytes, kind: str, filename: str, owner_id: str, purpose: str = ""
+) -> StoredDocument:
+    """Keep a file the portal made itself (a decision letter, a certificate); it is stored
+    and served as uploads are.
+
+    Never for bytes a person sent: those go through ``document_intake``. The content must
+    still be of ``kind`` (a ValueError otherwise), so nothing is served under a type it is not.
+    """
+    if kind not in KINDS or sniff(data) != kind:
+        raise ValueError(f"the generated content is not {kind}")
+    checked = CheckedFile(kind=kind, data=data, filename=display_name(filename, kind))
     return services.document_store(
         checked=checked, owner_id=str(owner_id), purpose=purpose, store=configured_store()
     )

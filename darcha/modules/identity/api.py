@@ -33,6 +33,7 @@ from darcha.modules.identity.validators import (
     validate_pinfl,
     validate_stir,
 )
+from darcha.platform.http import client_address
 
 __all__ = [
     "CONSENT_PURPOSES",
@@ -76,6 +77,7 @@ __all__ = [
     "person_by_pinfl",
     "person_create",
     "person_for_account",
+    "persons_for_accounts",
     "seed_demo",
     "validate_person_name",
     "validate_pinfl",
@@ -102,6 +104,11 @@ def person(person_id) -> PersonInfo | None:
 
 def person_for_account(account_id) -> PersonInfo | None:
     return selectors.person_for_account(account_id)
+
+
+def persons_for_accounts(account_ids: list) -> dict[str, PersonInfo]:
+    """Account id → its person, in one query; accounts without a person are left out."""
+    return selectors.persons_for_accounts(account_ids)
 
 
 def person_by_pinfl(pinfl: str) -> PersonInfo | None:
@@ -180,7 +187,7 @@ def account_set_language(account_id, language: str) -> None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def is_totp_verified(request: HttpRequest) -> bool:
@@ -192,7 +199,15 @@ def current_officer(request: HttpRequest) -> list[OfficerInfo]:
     """The signed-in officer's appointments, or none when the session has not passed TOTP."""
     if not is_totp_verified(request):
         return []
-    return officer_for(request.user.pk)
+    return _request_appointments(request)
+
+
+def _request_appointments(request: HttpRequest) -> list[OfficerInfo]:
+    """The signed-in account's officer appointments, read once per request: the access check,
+    the page and the header all need them."""
+    if not hasattr(request, "_identity_appointments"):
+        request._identity_appointments = officer_for(request.user.pk)
+    return request._identity_appointments
 
 
 def is_platform_admin(request: HttpRequest) -> bool:
@@ -216,7 +231,7 @@ def officer_required(roles: set[str] | None = None):
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            appointments = officer_for(request.user.pk)
+            appointments = _request_appointments(request)
             if not appointments:
                 return _denied(request, _("This page is for officers of government agencies."))
             if not is_totp_verified(request):
@@ -275,9 +290,7 @@ def acting_for(request: HttpRequest) -> ActingParty | None:
 
 def is_officer(request: HttpRequest) -> bool:
     """Whether the signed-in account holds any officer appointment, read once per request."""
-    if not hasattr(request, "_identity_is_officer"):
-        request._identity_is_officer = bool(officer_for(request.user.pk))
-    return request._identity_is_officer
+    return bool(_request_appointments(request))
 
 
 def identity_header(request: HttpRequest) -> dict:

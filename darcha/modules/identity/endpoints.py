@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from darcha.modules.apiaccess.api import error_responses
 from darcha.modules.identity import api, selectors
 
 router = Router(tags=["identity"])
@@ -42,14 +43,10 @@ class MeOut(Schema):
     officer: list[OfficerOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 @router.get(
     "/me",
     auth=django_auth,
-    response={200: MeOut, 401: ErrorOut},
+    response={200: MeOut, **error_responses(401)},
     summary="The signed-in person's own profile",
 )
 def me(request):

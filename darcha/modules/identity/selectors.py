@@ -67,6 +67,10 @@ def person_for_account(account_id) -> PersonInfo | None:
     return person_info(person) if person else None
 
 
+def persons_for_accounts(account_ids) -> dict[str, PersonInfo]:
+    return {str(p.account_id): person_info(p) for p in Person.objects.filter(account_id__in=account_ids)}
+
+
 def account_info(account_id) -> AccountInfo | None:
     account = Account.objects.filter(id=account_id).select_related("person").first()
     if account is None:

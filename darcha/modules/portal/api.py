@@ -13,6 +13,7 @@ ERROR_DETAILS = {
     422: _("Some of the data sent is not valid."),
     429: _("Too many requests. Wait a little and try again."),
     500: _("Something went wrong on our side. Try again later."),
+    503: _("The service is briefly unavailable. Try again in a few seconds."),
 }
 
 

@@ -129,7 +129,9 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": message or error_detail(status)}, status=status)
+        return JsonResponse(
+            {"status": status, "detail": message or error_detail(status), "errors": {}}, status=status
+        )
     return render(request, f"portal/errors/{status}.html", {"message": message}, status=status)
 
 
@@ -149,12 +151,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # The failure may be the database itself, so nothing on this path reads it: no
     # context processors (account header, messages), only the frame of the page.
     if _is_api(request):
-        return JsonResponse({"detail": error_detail(500)}, status=500)
+        return JsonResponse({"status": 500, "detail": error_detail(500), "errors": {}}, status=500)
     context = {**shell_context(request), "csrf_token": get_token(request)}
     return HttpResponse(render_to_string("portal/errors/500.html", context), status=500)
 
 
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The answer while the database is unreachable (DATABASE_UNAVAILABLE_VIEW): like
+    server_error, nothing here reads the database."""
+    if _is_api(request):
+        return JsonResponse({"status": 503, "detail": error_detail(503), "errors": {}}, status=503)
+    context = {**shell_context(request), "csrf_token": get_token(request)}
+    return HttpResponse(render_to_string("portal/errors/503.html", context), status=503)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": _("The form has expired. Reload the page and try again.")}, status=403)
+        detail = _("The form has expired. Reload the page and try again.")
+        return JsonResponse({"status": 403, "detail": detail, "errors": {}}, status=403)
     return render(request, "portal/errors/csrf.html", status=403)

@@ -145,7 +145,7 @@ class TestWhoAmI:
         api.api_key_issue(client_id=client_id, scopes=["catalog:read"])
         response = caller().get("/api/v1/whoami", HTTP_X_API_KEY=presented)
         assert response.status_code == 401
-        assert response.json() == {"detail": "This API key is not valid."}
+        assert response.json() == {"status": 401, "detail": "This API key is not valid.", "errors": {}}
 
     def test_the_right_prefix_with_a_wrong_secret_is_401(self, client_id):
         _, plaintext = api.api_key_issue(client_id=client_id, scopes=["catalog:read"])
@@ -159,7 +159,7 @@ class TestWhoAmI:
         assert api.api_key_revoke(key_id=key_id) is True
         response = caller().get("/api/v1/whoami", **bearer(plaintext))
         assert response.status_code == 401
-        assert response.json() == {"detail": "This API key has been revoked."}
+        assert response.json() == {"status": 401, "detail": "This API key has been revoked.", "errors": {}}
         assert api.api_key_revoke(key_id=key_id) is False
 
     def test_an_expired_key_is_401(self, client_id):
@@ -170,7 +170,7 @@ class TestWhoAmI:
         ApiKey.objects.filter(id=key_id).update(expires_at=timezone.now() - timedelta(seconds=1))
         response = caller().get("/api/v1/whoami", **bearer(plaintext))
         assert response.status_code == 401
-        assert response.json() == {"detail": "This API key has expired."}
+        assert response.json() == {"status": 401, "detail": "This API key has expired.", "errors": {}}
 
     def test_a_key_of_a_disabled_client_is_401(self, client_id):
         _, plaintext = api.api_key_issue(client_id=client_id, scopes=["catalog:read"])
@@ -181,7 +181,7 @@ class TestWhoAmI:
         key_id, plaintext = api.api_key_issue(client_id=client_id, scopes=["catalog:read"])
         api.api_key_revoke(key_id=key_id)
         response = caller("ru").get("/api/v1/whoami", **bearer(plaintext))
-        assert response.json() == {"detail": "Этот API-ключ отозван."}
+        assert response.json() == {"status": 401, "detail": "Этот API-ключ отозван.", "errors": {}}
 
 
 @pytest.mark.django_db
@@ -197,7 +197,11 @@ class TestScopes:
         _, plaintext = api.api_key_issue(client_id=client_id, scopes=["applications:write"])
         response = caller().get("/api/test/catalog-only", **bearer(plaintext))
         assert response.status_code == 403
-        assert response.json() == {"detail": "This API key does not have the scope catalog:read."}
+        assert response.json() == {
+            "status": 403,
+            "detail": "This API key does not have the scope catalog:read.",
+            "errors": {},
+        }
 
     def test_no_key_is_still_401_not_403(self):
         assert caller().get("/api/test/catalog-only").status_code == 401
@@ -218,18 +222,23 @@ class TestErrorFormat:
         assert response.status_code == 422
         body = response.json()
         assert body["detail"] == "Some of the data sent is not valid."
-        assert [error["field"] for error in body["errors"]] == ["body.birth.weight_grams"]
-        assert body["errors"][0]["message"]
+        assert body["status"] == 422
+        # Keyed by the path in the body sent, not by where ninja found it.
+        assert body["errors"] == {"weight_grams": ["Enter a whole number."]}
 
     def test_a_body_that_is_not_json_is_400_in_the_callers_language(self):
         response = caller("ru").post("/api/test/births", "{not json", content_type="application/json")
         assert response.status_code == 400
-        assert response.json() == {"detail": "Некорректный запрос."}
+        assert response.json() == {"status": 400, "detail": "Некорректный запрос.", "errors": {}}
 
     def test_unknown_api_address_is_json_404(self):
         response = caller().get("/api/test/nothing-here")
         assert response.status_code == 404
-        assert response.json() == {"detail": "Nothing was found at this address."}
+        assert response.json() == {
+            "status": 404,
+            "detail": "Nothing was found at this address.",
+            "errors": {},
+        }
 
 
 @pytest.mark.django_db

@@ -91,7 +91,8 @@ def test_invalid_data_answers_422_with_field_errors_in_the_callers_language(clie
     body = response.json()
     assert {"purpose", "copies", "documents.passport"} <= set(body["errors"])
     assert body["detail"] == "Исправьте ошибки в форме."
-    assert body["errors"]["documents.passport"] == ["Прикрепите этот документ."]
+    # A document's message names it, in the caller's language, from the catalog's dictionary.
+    assert body["errors"]["documents.passport"] == ["Паспорт: Прикрепите этот документ."]
 
 
 def test_people_must_sign_in(client, jasur):
@@ -128,6 +129,7 @@ def test_an_officer_works_the_inbox_through_the_api(client, jasur, receiver, app
     inbox = client.get(f"{BASE}/inbox", {"state": "submitted"}).json()
     assert [i["id"] for i in inbox["items"]] == [info.id]
     assert inbox["counts"] == {"submitted": 1}
+    assert (inbox["total"], inbox["total_capped"], inbox["has_next"]) == (1, False, False)
     detail = client.get(f"{BASE}/inbox/{info.id}").json()
     assert [a["code"] for a in detail["actions"]] == ["accept", "assign", "forward"]
     accepted = post(client, f"/inbox/{info.id}/actions", {"action": "accept", "expected_version": 1})
@@ -237,3 +239,41 @@ def test_the_openapi_document_describes_the_operations(client):
         "/{application_id}/timeline",
     ):
         assert f"{BASE}{path}" in schema["paths"]
+
+
+# --- One error shape ------------------------------------------------------------------------------
+
+
+def test_every_refusal_of_the_api_has_one_shape(client, jasur):
+    """Ninja's own validation, a module's refusal, a missing session and a missing route alike."""
+    login(client, jasur)
+    invalid = post(client, "/drafts", {"service": 5, "data": "none"}, language="ru")
+    refused = post(client, "/drafts", {"service": "no-such-service"}, language="ru")
+    client.logout()
+    anonymous = client.get("/api/v1/identity/me", headers={"Accept-Language": "ru"})
+    nowhere = client.get("/api/v1/nothing-here", headers={"Accept-Language": "ru"})
+    for response in (invalid, refused, anonymous, nowhere):
+        body = response.json()
+        assert set(body) == {"status", "detail", "errors"}, body
+        assert body["status"] == response.status_code >= 400 and body["detail"]
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"] == {"service": ["Введите текст."], "data": ["Передайте здесь объект."]}
+    assert refused.status_code == 404 and refused.json()["errors"] == {}
+    assert anonymous.status_code == 401
+
+
+def test_the_openapi_document_names_the_error_schema_on_every_refusal(client):
+    document = client.get("/api/v1/openapi.json").json()
+    shape = document["components"]["schemas"]["ErrorOut"]
+    assert set(shape["properties"]) == {"status", "detail", "errors"}
+    refusals = {
+        (path, method, status): response["content"]["application/json"]["schema"]["$ref"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for status, response in operation["responses"].items()
+        if status.startswith("4")
+    }
+    assert set(refusals.values()) == {"#/components/schemas/ErrorOut"}
+    # Validation and sign-in refusals are described wherever they can happen, not only where declared.
+    assert {("/api/v1/identity/me", "get", "401"), ("/api/v1/services", "get", "422")} <= set(refusals)
+    assert ("/api/v1/applications/{application_id}/withdraw", "post", "409") in refusals

@@ -74,11 +74,13 @@ def test_finding_the_visitor_sends_a_consent_code_and_is_audited(client, operato
     assert phone_of(visitor) not in page and phone_of(visitor)[-2:] in page  # only a hint of the number
 
 
-def test_a_visitor_without_a_phone_cannot_consent_by_code(client, operator, visitor, monkeypatch):
+def test_a_visitor_without_a_confirmed_phone_is_asked_for_one(client, operator, visitor, monkeypatch):
     monkeypatch.setattr(identity, "contact_for", lambda account_id: None)
     login(client, operator, officer=True)
     response = client.post(CENTRE, {"pinfl": pinfl_of(visitor)})
-    assert response.status_code == 409 and "no confirmed phone number" in response.content.decode()
+    assert response.status_code == 422 and "has no portal account" in response.content.decode()
+    assert client.post(CENTRE, {"pinfl": pinfl_of(visitor), "phone": "+998 90 765 43 21"}).status_code == 303
+    assert notifications.latest_code_for("+998907654321")
 
 
 def test_a_wrong_code_is_refused_and_the_tries_are_counted(client, operator, visitor, settings):

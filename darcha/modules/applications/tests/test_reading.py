@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from darcha.modules.applications import api
+from darcha.modules.applications import api, selectors
 from darcha.modules.applications.tests.conftest import submit
 from darcha.modules.identity import api as identity
 from darcha.platform.audit.models import AuditEntry
@@ -79,7 +79,8 @@ def test_the_inbox_costs_the_same_queries_for_any_page_size(jasur, head, django_
     appointments = head.appointments
     for _ in range(2):
         submit(jasur)
-    with django_assert_max_num_queries(6) as small:
+    # The workflow versions, the capped counts (per state and of the list) and the rows.
+    with django_assert_max_num_queries(3) as small:
         api.inbox(appointments, limit=2)
     for _ in range(25):
         submit(jasur, service="test-referral")
@@ -90,12 +91,38 @@ def test_the_inbox_costs_the_same_queries_for_any_page_size(jasur, head, django_
 
 def test_the_citizen_list_costs_the_same_queries_for_any_page_size(jasur, django_assert_max_num_queries):
     submit(jasur)
-    with django_assert_max_num_queries(8) as small:
+    # The person, their entities and children; the rows and their workflow versions.
+    with django_assert_max_num_queries(5) as small:
         api.my_applications(jasur.account_id)
     for _ in range(15):
         submit(jasur)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(api.my_applications(jasur.account_id, limit=50).items) == 16
+
+
+def test_counts_stop_one_past_the_cap(jasur, head, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for _ in range(3):
+        submit(jasur)
+    first = api.inbox(head.appointments, limit=2)
+    assert (first.total, first.total_capped, first.has_next, len(first.items)) == (2, True, True, 2)
+    assert first.counts == {"submitted": 3}  # cap + 1: more than 2
+    last = api.inbox(head.appointments, limit=2, offset=2)
+    assert (len(last.items), last.has_next) == (1, False)
+    assert api.inbox(head.appointments, state="accepted").counts == {"submitted": 3}
+
+
+def test_the_citizen_list_is_counted_only_past_its_first_page(jasur, django_assert_num_queries):
+    for _ in range(3):
+        submit(jasur)
+    with django_assert_num_queries(5):
+        whole = api.my_applications(jasur.account_id, limit=5)
+    assert (whole.total, whole.total_capped, whole.has_next) == (3, False, False)
+    with django_assert_num_queries(6):
+        last = api.my_applications(jasur.account_id, limit=2, offset=2)
+    assert (last.total, last.has_next, len(last.items)) == (3, False, 1)
+    first = api.my_applications(jasur.account_id, limit=2)
+    assert (first.total, first.has_next, len(first.items)) == (3, True, 2)
 
 
 def test_search_by_number(jasur, head):

@@ -46,6 +46,30 @@ def test_submission_makes_one_complete_application(jasur):
     assert OutboxEvent.objects.filter(type="applications.submitted", payload__number=info.number).count() == 1
 
 
+def test_a_submission_makes_ten_statements_and_takes_its_number_late(
+    jasur, settings, django_assert_num_queries
+):
+    settings.CATALOG_REVISION_TTL = 3600  # the service's setup stays in memory for the whole test
+    submit(jasur)  # the first one reads the service, form and workflow
+    docs = {"passport": [upload(jasur)]}
+    # 10 statements, the test's SAVEPOINT and RELEASE, and the two reads of the reference data,
+    # which serves from memory except inside the transaction that loaded it (this test's).
+    with django_assert_num_queries(14) as captured:
+        submit(jasur, docs=docs)
+    sql = [q["sql"] for q in captured.captured_queries]
+    counter = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "applications_numbercounter"'))
+    # The region's counter row stays locked from its upsert to commit: only the rows that
+    # carry the number are written after it, no read waits under the lock.
+    assert [q.split("(")[0].strip().replace('"', "") for q in sql[counter:-1]] == [
+        "INSERT INTO applications_numbercounter",
+        "INSERT INTO applications_application",
+        "INSERT INTO applications_timelineentry",
+        "INSERT INTO events_outboxevent",
+        "INSERT INTO events_delivery",
+    ]
+    assert sql[-1].startswith("RELEASE SAVEPOINT")
+
+
 def test_numbers_run_per_year_and_region(jasur, sherzod):
     first, second = submit(jasur).application, submit(jasur).application
     elsewhere = submit(sherzod).application

@@ -1,6 +1,8 @@
 """The citizen's cabinet: every application and draft, one application's story, and what the
 applicant can do with it (amend when asked, withdraw, rate)."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from darcha.modules.applications import api
 from darcha.modules.applications.forms_web import RatingForm, WithdrawForm
@@ -16,7 +18,6 @@ from darcha.modules.applications.views.common import (
     attached_files,
     deadline_view,
     decision_view,
-    document_names,
     language,
     page_number,
     pages,
@@ -28,6 +29,7 @@ from darcha.modules.applications.views.common import (
     timeline_items,
 )
 from darcha.modules.applications.views.filling import slot_views, summary_errors, too_large, upload_cap
+from darcha.modules.catalog import api as catalog
 from darcha.modules.documents import api as documents
 from darcha.modules.forms import api as forms
 
@@ -56,8 +58,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
             "items": [
                 {"info": item, "title": item.title(lang), "status": item.status(lang)} for item in page.items
             ],
-            "total": page.total,
-            "pages": pages(page.total, page.limit, number),
+            "pages": pages(page, number),
             "drafts": drafts,
         },
     )
@@ -71,7 +72,7 @@ def _detail_context(request: HttpRequest, application: api.ApplicationInfo) -> d
     rateable = (
         application.terminal and application.decision is not None and application.decision.code != "withdrawn"
     )
-    names = document_names(lang)
+    names = catalog.document_names(lang)
     files = attached_files(application.documents, viewer_id=request.user.pk)
     return {
         "application": application,
@@ -83,12 +84,34 @@ def _detail_context(request: HttpRequest, application: api.ApplicationInfo) -> d
         "request_text": request_text(timeline, application.state) if RESUBMIT in actions else "",
         "decision": decision,
         "deadline": deadline_view(application),
+        "queue_position": api.queue_position(application),
         "rateable": rateable,
         "rating": api.rating(application) if rateable else None,
         "rating_form": RatingForm(),
         "documents": [{"label": names.get(code, code), "files": items} for code, items in files.items()],
         "status_url": status_url(application),
+        "result": api.result_state(application),
+        "result_url": reverse("applications:result", args=[application.number]),
     }
+
+
+@dataclass(frozen=True)
+class Via:
+    """Whose hands the amend and withdraw pages are in: the applicant's (no centre), or those of
+    an operator of ``centre_code`` acting for the visitor ``visitor_id``; and the pages the
+    form posts to (``action_url``) and leads back to (``back_url``)."""
+
+    action_url: str
+    back_url: str
+    centre_code: str = ""
+    visitor_id: str = ""
+
+
+def _own_pages(application: api.ApplicationInfo, action: str) -> Via:
+    return Via(
+        action_url=reverse(action, args=[application.number]),
+        back_url=reverse("applications:detail", args=[application.number]),
+    )
 
 
 def _own(request: HttpRequest, number: str) -> api.ApplicationInfo | None:
@@ -105,6 +128,19 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     if application is None:
         return _missing(request)
     return render(request, "applications/detail.html", _detail_context(request, application))
+
+
+@login_required
+@require_safe
+def result(request: HttpRequest, number: str) -> HttpResponse:
+    """The decision letter as a PDF download (never shown inline from the portal's origin)."""
+    application = _own(request, number)
+    if application is None:
+        return _missing(request)
+    try:
+        return api.result_response(application)
+    except api.ApplicationError as error:
+        return refusal(request, error)
 
 
 @login_required
@@ -141,8 +177,16 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     application = _own(request, number)
     if application is None:
         return _missing(request)
+    return withdraw_page(request, application)
+
+
+def withdraw_page(
+    request: HttpRequest, application: api.ApplicationInfo, via: Via | None = None
+) -> HttpResponse:
+    """The withdraw page, for the applicant or (``via``) an operator acting for the visitor."""
+    via = via or _own_pages(application, "applications:withdraw")
     lang = language()
-    context = {"application": application, "title": application.title(lang)}
+    context = {"application": application, "title": application.title(lang), "via": via}
     if request.method == "GET":
         context["form"] = WithdrawForm(initial={"version": application.version})
         return render(request, "applications/withdraw.html", context)
@@ -156,18 +200,25 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
             account_id=request.user.pk,
             expected_version=form.cleaned_data["version"],
             comment=form.cleaned_data["comment"],
+            centre_code=via.centre_code,
+            visitor_id=via.visitor_id,
         )
     except api.ApplicationError as error:
         context["problem"] = error.message
         return render(request, "applications/withdraw.html", context, status=error.status)
-    messages.success(request, _("Your application is withdrawn."))
-    return see_other(reverse("applications:detail", args=[application.number]))
+    messages.success(
+        request,
+        _("The application is withdrawn.") if via.centre_code else _("Your application is withdrawn."),
+    )
+    return see_other(via.back_url)
 
 
-def _render_amend(request, application, form, *, data, errors=None, problem="", status=200) -> HttpResponse:
+def _render_amend(
+    request, application, form, via: Via, *, data, errors=None, problem="", status=200
+) -> HttpResponse:
     lang = language()
     errors = errors or {}
-    names = document_names(lang)
+    names = catalog.document_names(lang)
     files = attached_files(application.documents, viewer_id=request.user.pk)
     return render(
         request,
@@ -181,6 +232,7 @@ def _render_amend(request, application, form, *, data, errors=None, problem="", 
             "version": request.POST.get("version", application.version),
             "problem": problem,
             "request_text": request_text(api.timeline(application), application.state),
+            "via": via,
         },
         status=status,
     )
@@ -193,11 +245,19 @@ def amend(request: HttpRequest, number: str) -> HttpResponse:
     application = _own(request, number)
     if application is None:
         return _missing(request)
+    return amend_page(request, application)
+
+
+def amend_page(
+    request: HttpRequest, application: api.ApplicationInfo, via: Via | None = None
+) -> HttpResponse:
+    """The amend page, for the applicant or (``via``) an operator acting for the visitor."""
+    via = via or _own_pages(application, "applications:amend")
     form = forms.form_version(application.form_name, application.form_version)
     if request.method == "GET":
-        return _render_amend(request, application, form, data=application.data)
+        return _render_amend(request, application, form, via, data=application.data)
     documents.limit_upload_size(request, max_bytes=upload_cap(form))
-    return _amend_post(request, application, form)
+    return _amend_post(request, application, form, via)
 
 
 def _intake(request: HttpRequest, form: forms.FormInfo, owner_id: str) -> tuple[dict, dict]:
@@ -225,16 +285,18 @@ def _intake(request: HttpRequest, form: forms.FormInfo, owner_id: str) -> tuple[
 
 
 @csrf_protect
-def _amend_post(request: HttpRequest, application: api.ApplicationInfo, form: forms.FormInfo) -> HttpResponse:
+def _amend_post(
+    request: HttpRequest, application: api.ApplicationInfo, form: forms.FormInfo, via: Via
+) -> HttpResponse:
     lang = language()
     raw = request.POST
     clean, errors = forms.validate(form, raw, language=lang)
     if errors:
-        return _render_amend(request, application, form, data=raw, errors=errors, status=422)
+        return _render_amend(request, application, form, via, data=raw, errors=errors, status=422)
     # Files belong to whoever submitted the application, as the submission checks.
     added, errors = _intake(request, form, application.submitted_by_id)
     if errors:
-        return _render_amend(request, application, form, data=raw, errors=errors, status=422)
+        return _render_amend(request, application, form, via, data=raw, errors=errors, status=422)
     removed = set(raw.getlist("remove"))
     attached = {
         code: [i for i in ids if i not in removed] + added.pop(code, [])
@@ -250,19 +312,27 @@ def _amend_post(request: HttpRequest, application: api.ApplicationInfo, form: fo
             documents=attached,
             comment=raw.get("comment", ""),
             language=lang,
+            centre_code=via.centre_code,
+            visitor_id=via.visitor_id,
         )
     except api.ApplicationError as error:
         return _render_amend(
             request,
             application,
             form,
+            via,
             data=raw,
             errors=error.errors,
             problem=error.message,
             status=error.status,
         )
-    messages.success(request, _("Your corrected application is sent to the agency."))
-    return see_other(reverse("applications:detail", args=[application.number]))
+    messages.success(
+        request,
+        _("The corrected application is sent to the agency.")
+        if via.centre_code
+        else _("Your corrected application is sent to the agency."),
+    )
+    return see_other(via.back_url)
 
 
 @login_required

@@ -1,9 +1,11 @@
 """A public service centre: the operator identifies a visitor by PINFL, confirms the visitor's
 consent with a code sent to the visitor's phone, fills the service form on their behalf with
-scanned documents, and prints a receipt with the number, tracking code and a QR code.
+scanned documents, and prints a receipt with the number, tracking code and a QR code. With the
+same consent the operator amends or withdraws the visitor's earlier applications for them.
 
-The visit (which visitor, at which centre, whether consent is confirmed) lives in the
-operator's session; only a keyed hash of the code is kept there.
+The code goes to the phone of the visitor's portal account; a visitor without one gives a
+phone number at the desk. The visit (which visitor, at which centre, the phone, whether consent
+is confirmed) lives in the operator's session; only a keyed hash of the code is kept there.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from darcha.modules.applications import api
 from darcha.modules.applications.forms_web import ConsentCodeForm, ServiceSearchForm, VisitorForm
+from darcha.modules.applications.views.cabinet import Via, amend_page, withdraw_page
 from darcha.modules.applications.views.common import (
     agency_label,
     language,
@@ -43,6 +46,7 @@ OPERATOR = "service_centre_operator"
 VISIT = "applications.centre_visit"
 CONSENT_PURPOSE = "visitor_consent"
 PAPERS = ("a4", "a5")
+WITHDRAW, RESUBMIT = "withdraw", "resubmit"
 
 
 def _centres(request: HttpRequest) -> list[tuple[str, str]]:
@@ -71,19 +75,21 @@ def _visitor(visit: dict) -> identity.PersonInfo | None:
     return identity.person(visit["person"])
 
 
-def _contact(person: identity.PersonInfo | None) -> identity.Contact | None:
-    return identity.contact_for(person.account_id) if person and person.account_id else None
+def _account_phone(person: identity.PersonInfo) -> tuple[str, str]:
+    """(phone, language) of the visitor's portal account; ('', '') without one."""
+    contact = identity.contact_for(person.account_id) if person.account_id else None
+    return (contact.phone, contact.language) if contact and contact.phone else ("", "")
 
 
-def _send_code(request: HttpRequest, visit: dict, contact: identity.Contact) -> str:
-    """Send a new consent code to the visitor's phone; '' when sent, else why not."""
-    if too_many("consent-code", contact.phone, limit=settings.OTP_SEND_LIMIT_PER_HOUR, window=3600):
+def _send_code(request: HttpRequest, visit: dict) -> str:
+    """Send a new consent code to the visit's phone; '' when sent, else why not."""
+    if too_many("consent-code", visit["phone"], limit=settings.OTP_SEND_LIMIT_PER_HOUR, window=3600):
         return _("Too many codes were sent to this phone. Try again in an hour.")
     code = f"{secrets.randbelow(1_000_000):06d}"
     # send_code queues the SMS in the current transaction and sends it once that commits.
     with transaction.atomic():
         notifications.send_code(
-            phone=contact.phone, code=code, purpose=CONSENT_PURPOSE, language=contact.language or language()
+            phone=visit["phone"], code=code, purpose=CONSENT_PURPOSE, language=visit["language"] or language()
         )
     visit.update(
         salt=secrets.token_hex(8),
@@ -112,7 +118,12 @@ def identify(request: HttpRequest) -> HttpResponse:
         actor=str(request.user.pk),
         subject=person.id if person else "",
         purpose="service_centre_visit",
-        details={"via": "applications.centre", "centre": form.cleaned_data["centre"], "found": bool(person)},
+        details={
+            "via": "applications.centre",
+            "centre": form.cleaned_data["centre"],
+            "found": bool(person),
+            "phone_given": bool(form.cleaned_data["phone"]),
+        },
         ip=identity.client_ip(request),
     )
     if person is None:
@@ -120,22 +131,30 @@ def identify(request: HttpRequest) -> HttpResponse:
             "pinfl", _("No person with this PINFL is registered. Check the number on the document.")
         )
         return render(request, template, {"form": form}, status=404)
-    contact = _contact(person)
-    if contact is None or not contact.phone:
+    # An account holder's code goes to the account's confirmed phone, whatever is typed here:
+    # only a visitor without an account is reached at the number given at the desk.
+    phone, lang = _account_phone(person)
+    source = "account" if phone else "visitor"
+    if not phone:
+        phone, lang = form.cleaned_data["phone"], language()
+    if not phone:
         form.add_error(
-            None,
+            "phone",
             _(
-                "There is no confirmed phone number for this person, so consent cannot be confirmed by code. "
-                "Register the visitor's phone first."
+                "The visitor has no portal account with a confirmed phone. Ask for the visitor's phone "
+                "number and enter it: the consent code is sent to it."
             ),
         )
-        return render(request, template, {"form": form}, status=409)
+        return render(request, template, {"form": form}, status=422)
     visit = {
         "centre": form.cleaned_data["centre"],
         "person": person.id,
-        "phone_hint": _phone_hint(contact.phone),
+        "phone": phone,
+        "phone_from": source,
+        "language": lang,
+        "phone_hint": _phone_hint(phone),
     }
-    if problem := _send_code(request, visit, contact):
+    if problem := _send_code(request, visit):
         form.add_error(None, problem)
         return render(request, template, {"form": form}, status=429)
     return see_other(reverse("applications:centre-consent"))
@@ -153,13 +172,10 @@ def consent(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, template, {**context, "form": ConsentCodeForm()})
     if request.POST.get("action") == "resend":
-        form = ConsentCodeForm()
-        contact = _contact(person)
-        if contact is None or not contact.phone:
-            return see_other(reverse("applications:centre"))
-        if problem := _send_code(request, visit, contact):
-            form.add_error(None, problem)
-            return render(request, template, {**context, "form": form}, status=429)
+        if problem := _send_code(request, visit):
+            return render(
+                request, template, {**context, "form": ConsentCodeForm(), "problem": problem}, status=429
+            )
         messages.success(request, _("A new code is sent to the visitor's phone."))
         return see_other(reverse("applications:centre-consent"))
     form = ConsentCodeForm(request.POST)
@@ -173,7 +189,8 @@ def consent(request: HttpRequest) -> HttpResponse:
         actor=str(request.user.pk),
         subject=visit["person"],
         purpose="apply_on_behalf",
-        details={"centre": visit["centre"]},
+        # Who confirmed (the actor), where, and the phone the code went to: the consent's evidence.
+        details={"centre": visit["centre"], "phone": visit["phone"], "phone_from": visit["phone_from"]},
         ip=identity.client_ip(request),
     )
     messages.success(request, _("The visitor's consent is confirmed."))
@@ -235,6 +252,22 @@ def services(request: HttpRequest) -> HttpResponse:
             ],
             "name": person.full_name(lang) if person else "",
             "centre": agency_label(visit["centre"], lang),
+            "applications": [
+                {
+                    "number": summary.number,
+                    "title": summary.title(lang),
+                    "status": summary.status(lang),
+                    "amend_url": reverse("applications:centre-amend", args=[summary.number])
+                    if RESUBMIT in actions
+                    else "",
+                    "withdraw_url": reverse("applications:centre-withdraw", args=[summary.number])
+                    if WITHDRAW in actions
+                    else "",
+                }
+                for summary, actions in api.centre_visitor_applications(
+                    identity.current_officer(request), centre_code=visit["centre"], visitor_id=visit["person"]
+                )
+            ],
         },
         status=422 if form.is_bound and not form.is_valid() else 200,
     )
@@ -291,6 +324,45 @@ def _post(request: HttpRequest, filing: Filing) -> HttpResponse:
         filing,
         page_of=lambda number: reverse("applications:centre-receipt", args=[number]),
     )
+
+
+def _visitor_application(
+    request: HttpRequest, visit: dict, number: str, action: str
+) -> tuple[api.ApplicationInfo, Via] | HttpResponse:
+    """The visitor's application the operator acts on, as the amend and withdraw pages take it."""
+    application = api.centre_visitor_application(
+        number, identity.current_officer(request), centre_code=visit["centre"], visitor_id=visit["person"]
+    )
+    if application is None:
+        # Not the visitor's, or outside this operator's centre and area: as if it did not exist.
+        return refused(request, _("There is no such application."), 404)
+    return application, Via(
+        action_url=reverse(action, args=[number]),
+        back_url=reverse("applications:centre-services"),
+        centre_code=visit["centre"],
+        visitor_id=visit["person"],
+    )
+
+
+@identity.officer_required(roles={OPERATOR})
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    visit = _consented(request)
+    if visit is None:
+        return see_other(reverse("applications:centre"))
+    found = _visitor_application(request, visit, number, "applications:centre-withdraw")
+    return found if isinstance(found, HttpResponse) else withdraw_page(request, *found)
+
+
+@csrf_exempt  # amend_page checks the token once the upload size is limited
+@identity.officer_required(roles={OPERATOR})
+@require_http_methods(["GET", "POST"])
+def amend(request: HttpRequest, number: str) -> HttpResponse:
+    visit = _consented(request)
+    if visit is None:
+        return see_other(reverse("applications:centre"))
+    found = _visitor_application(request, visit, number, "applications:centre-amend")
+    return found if isinstance(found, HttpResponse) else amend_page(request, *found)
 
 
 @identity.officer_required(roles={OPERATOR})

@@ -55,13 +55,13 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-def pages(total: int, limit: int, current: int) -> dict:
-    count = max(1, -(-total // limit))
+def pages(page: api.Page, current: int) -> dict:
+    """The pager; without the number of pages when the list was too long to count."""
     return {
         "number": current,
-        "count": count,
+        "count": None if page.total_capped else max(1, -(-page.total // page.limit)),
         "previous": current - 1 if current > 1 else None,
-        "next": current + 1 if current < count else None,
+        "next": current + 1 if page.has_next else None,
     }
 
 
@@ -143,15 +143,6 @@ def attached_files(
                 }
             )
     return files
-
-
-def document_names(lang: str) -> dict[str, str]:
-    """Document type code → its name, from the catalog's dictionary of document types.
-
-    Until the catalog publishes that dictionary, pages show the code itself.
-    """
-    names = getattr(catalog, "document_names", None)
-    return names(lang) if names else {}
 
 
 def status_url(application: api.ApplicationInfo) -> str:

@@ -18,9 +18,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from darcha.modules.applications import api
+from darcha.modules.applications.errors import with_document_names
 from darcha.modules.applications.views.common import (
     attached_files,
-    document_names,
     language,
     refusal,
     refused,
@@ -126,16 +126,12 @@ def slot_views(
 
 def summary_errors(errors: dict[str, list[str]], names: dict[str, str]) -> dict[str, list[str]]:
     """Errors as the form's summary lists them: documents and the party choice named in words."""
-    named = {}
-    for key, messages in errors.items():
-        if key.startswith("documents."):
-            code = key.removeprefix("documents.")
-            named[key] = [f"{names.get(code, code)}: {message}" for message in messages]
-        elif key in ("party_kind", "party_ref"):
-            named[key] = [f"{_('For whom you apply')}: {message}" for message in messages]
-        else:
-            named[key] = messages
-    return named
+    return {
+        key: [f"{_('For whom you apply')}: {message}" for message in messages]
+        if key in ("party_kind", "party_ref")
+        else messages
+        for key, messages in with_document_names(errors, names).items()
+    }
 
 
 def too_large(request: HttpRequest, slot: forms.DocumentSlot) -> list[str]:
@@ -159,7 +155,7 @@ def render_form(
 ) -> HttpResponse:
     lang = language()
     errors = errors or {}
-    names = document_names(lang)
+    names = catalog.document_names(lang)
     files = attached_files(draft.documents, viewer_id=filing.account_id) if draft else {}
     chosen = filing.party(party) or filing.parties[0]
     context = {

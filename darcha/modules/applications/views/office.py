@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from darcha.modules.applications import api
 from darcha.modules.applications.forms_web import CommentForm, InboxFilterForm, InboxSearchForm
+from darcha.modules.applications.records import COUNT_CAP
 from darcha.modules.applications.views.common import (
     CHANNELS,
     agency_label,
@@ -22,7 +23,6 @@ from darcha.modules.applications.views.common import (
     attached_files,
     deadline_view,
     decision_view,
-    document_names,
     language,
     page_number,
     pages,
@@ -30,6 +30,7 @@ from darcha.modules.applications.views.common import (
     see_other,
     timeline_items,
 )
+from darcha.modules.catalog import api as catalog
 from darcha.modules.forms import api as forms
 from darcha.modules.identity import api as identity
 from darcha.modules.reference import api as reference
@@ -66,9 +67,10 @@ def _assignees(request: HttpRequest, agencies, lang: str, *, area: str = "") -> 
             for account_id, appointment in identity.officer_accounts(agency, role):
                 if not area or reference.area_within(area, appointment.scope_code):
                     found.setdefault(str(account_id), None)
+    people = identity.persons_for_accounts(list(found))
     choices = []
     for account_id in found:
-        person = identity.person_for_account(account_id)
+        person = people.get(account_id)
         name = person.full_name(lang) if person else account_id
         choices.append((account_id, _("%(name)s (me)") % {"name": name} if account_id == me else name))
     return choices
@@ -114,7 +116,8 @@ def _inbox_response(
         {
             "code": code,
             "label": localized(inbox.state_labels.get(code, {}), lang) or code,
-            "count": count,
+            "count": min(count, COUNT_CAP),
+            "more": count > COUNT_CAP,
             "url": f"?{_query_string(filters, state=code)}",
             "current": filters.get("state") == code,
         }
@@ -135,6 +138,7 @@ def _inbox_response(
                 for item in inbox.items
             ],
             "total": inbox.total,
+            "total_capped": inbox.total_capped,
             "counts": counts,
             "all_url": f"?{_query_string(filters, state=None)}",
             "filters": InboxFilterForm(initial=filters),
@@ -142,7 +146,7 @@ def _inbox_response(
             "search": search,
             "searched": bool(query),
             "assignees": _assignees(request, assigning, lang) if assigning and inbox.items else [],
-            "pages": pages(inbox.total, inbox.limit, number),
+            "pages": pages(inbox, number),
             "page_query": _query_string(filters),
             "problem": problem,
         },
@@ -291,7 +295,7 @@ def _detail_response(
         details={"application_id": application.id, "via": "applications.office"},
         ip=identity.client_ip(request),
     )
-    names = document_names(lang)
+    names = catalog.document_names(lang)
     files = attached_files(application.documents, viewer_id=request.user.pk, inline=True)
     authors: dict[str, str] = {}
     comments = []
@@ -315,6 +319,8 @@ def _detail_response(
             "timeline": timeline_items(api.timeline(application), lang),
             "deadline": deadline_view(application),
             "decision": decision_view(application, lang),
+            "result": api.result_state(application),
+            "result_url": reverse("applications:office-result", args=[application.number]),
             "actions": _action_views(request, application, appointments, lang, failed=failed, errors=errors),
             "assigned_to_me": application.assignee_id == str(request.user.pk),
             "comments": comments,
@@ -340,6 +346,28 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     if application is None:
         return _missing(request)
     return _detail_response(request, application)
+
+
+@identity.officer_required(roles=OFFICER_ROLES)
+@require_safe
+def result(request: HttpRequest, number: str) -> HttpResponse:
+    """The decision letter as a PDF download; it names the applicant, so the read is recorded."""
+    application = _in_scope(request, number)
+    if application is None:
+        return _missing(request)
+    try:
+        response = api.result_response(application)
+    except api.ApplicationError as error:
+        return refusal(request, error)
+    audit.record(
+        action="personal_data_read",
+        actor=str(request.user.pk),
+        subject=application.subject_person_id,
+        purpose="application_handling",
+        details={"application_id": application.id, "via": "applications.office_result"},
+        ip=identity.client_ip(request),
+    )
+    return response
 
 
 @identity.officer_required(roles=OFFICER_ROLES)

@@ -96,7 +96,8 @@ def test_pagination(client, catalog):
 def test_bad_input_is_refused_with_a_message(client, catalog, query, message):
     response = client.get("/api/v1/services", query)
     assert response.status_code == 400
-    assert response.json() == {"detail": message}
+    # The API's one error shape: the message, and the same keyed by the parameter it is about.
+    assert response.json() == {"status": 400, "detail": message, "errors": {key: [message] for key in query}}
 
 
 def test_error_messages_follow_the_language_asked_for(catalog):
@@ -132,10 +133,18 @@ def test_a_malformed_code_is_a_bad_request(client, catalog, code):
 def test_an_unknown_code_or_version_is_not_found(client, catalog):
     response = client.get("/api/v1/services/no-such-service")
     assert response.status_code == 404
-    assert response.json() == {"detail": "There is no service with the code 'no-such-service'."}
+    assert response.json() == {
+        "status": 404,
+        "detail": "There is no service with the code 'no-such-service'.",
+        "errors": {},
+    }
     response = client.get("/api/v1/services/foreign-passport/versions/7")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Service 'foreign-passport' has no version 7."}
+    assert response.json() == {
+        "status": 404,
+        "detail": "Service 'foreign-passport' has no version 7.",
+        "errors": {},
+    }
 
 
 def test_the_operations_are_in_the_openapi_document(client, catalog):

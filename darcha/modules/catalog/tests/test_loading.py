@@ -131,6 +131,22 @@ def test_a_changed_dictionary_is_loaded_and_moves_the_revision(two_services):
     assert Term.objects.get(kind="document", code="x-ray").title["en"] == "X-ray"
 
 
+def test_document_names_in_each_language_follow_a_new_load(two_services):
+    api.load_definitions(two_services)
+    assert api.document_names("en")["passport"] == "Passport"
+    assert api.document_names("ru")["birth-certificate"] == "Свидетельство о рождении"
+    assert "x-ray" not in api.document_names("en")
+    (two_services / "_documents_extra.yaml").write_text(
+        'x-ray: {uz: "Rentgen surati", ru: "Рентген", en: "X-ray"}\n'
+    )
+    api.load_definitions(two_services)
+    # Uzbek Cyrillic, when not written, is transliterated from the Latin.
+    assert (api.document_names("en")["x-ray"], api.document_names("uz-cyrl")["x-ray"]) == (
+        "X-ray",
+        "Рентген сурати",
+    )
+
+
 def test_the_search_index_follows_a_new_load(two_services):
     api.load_definitions(two_services)
     assert api.search("zebra", "en") == []

@@ -63,7 +63,7 @@ def test_error_pages_answer_with_their_status_in_each_language(url, language):
 @pytest.mark.parametrize("language", ["uz", "uz-cyrl", "ru", "en"])
 def test_server_error_page_renders_without_the_database(language):
     # No django_db mark: any database access on the error path would raise here.
-    response = client_in(language, raise_request_exception=False).get("/test/database-down/")
+    response = client_in(language, raise_request_exception=False).get("/test/crash/")
     html = response.content.decode()
     assert response.status_code == 500
     assert SERVER_ERROR_TEXT[language] in html
@@ -75,16 +75,31 @@ def test_server_error_page_renders_without_the_database(language):
 @pytest.mark.urls(URLS)
 def test_api_errors_are_json():
     client = client_in("en", raise_request_exception=False)
-    crashed = client.get("/api/v1/test/database-down/")
+    crashed = client.get("/api/v1/test/crash/")
     assert crashed.status_code == 500
-    assert crashed.json() == {"detail": "Something went wrong on our side. Try again later."}
+    assert crashed.json() == {
+        "status": 500,
+        "detail": "Something went wrong on our side. Try again later.",
+        "errors": {},
+    }
+
+
+@pytest.mark.urls(URLS)
+def test_database_outage_is_a_503_with_a_retry_hint_not_a_500():
+    # No django_db mark either: the 503 page and JSON are built without the database.
+    client = client_in("en", raise_request_exception=False)
+    page = client.get("/test/database-down/")
+    assert page.status_code == 503
+    assert page["Retry-After"]
+    assert "The portal is briefly unavailable" in page.content.decode()
+    assert client.get("/api/v1/test/database-down/").status_code == 503
 
 
 @pytest.mark.django_db
 def test_unknown_api_address_is_a_json_404_in_the_callers_language():
     response = client_in("ru").get("/api/v1/no-such-thing")
     assert response.status_code == 404
-    assert response.json() == {"detail": "По этому адресу ничего не найдено."}
+    assert response.json() == {"status": 404, "detail": "По этому адресу ничего не найдено.", "errors": {}}
 
 
 @pytest.mark.django_db

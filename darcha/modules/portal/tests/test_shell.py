@@ -236,12 +236,17 @@ class TestSharedHomePage:
         tokens = [self.TOKEN.search(visitor.get("/").content.decode()).group(1) for visitor in visitors]
         assert tokens[0] != tokens[1]
         for visitor, token in zip(visitors, tokens, strict=True):
-            response = visitor.post("/language/", {"language": "ru", "next": "/", "csrfmiddlewaretoken": token})
+            response = visitor.post(
+                "/language/", {"language": "ru", "next": "/", "csrfmiddlewaretoken": token}
+            )
             assert response.status_code == 303
         # Another visitor's token does not pass.
         stranger = Client(enforce_csrf_checks=True)
         stranger.get("/")
-        assert stranger.post("/language/", {"language": "ru", "csrfmiddlewaretoken": tokens[0]}).status_code == 403
+        assert (
+            stranger.post("/language/", {"language": "ru", "csrfmiddlewaretoken": tokens[0]}).status_code
+            == 403
+        )
 
     @pytest.mark.django_db
     def test_the_second_visit_is_served_without_rendering_or_queries(self, django_assert_num_queries):

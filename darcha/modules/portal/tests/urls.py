@@ -22,10 +22,16 @@ def database_down(request):
     raise OperationalError("could not connect to server")
 
 
+def crash(request):
+    raise RuntimeError("a bug")
+
+
 urlpatterns = [
     path("test/bad-request/", bad_request),
     path("test/forbidden/", forbidden),
     path("test/database-down/", database_down),
     path("api/v1/test/database-down/", database_down),
+    path("test/crash/", crash),
+    path("api/v1/test/crash/", crash),
     path("", include("darcha.config.urls")),
 ]
