@@ -67,12 +67,15 @@ def axe():
 
 @pytest.fixture(autouse=True)
 def _fresh_catalog_revision():
-    """Each test sees its own database's catalog, not the token an earlier test left in memory."""
+    """Each test sees its own database's catalog and calendar, not what an earlier test left in memory."""
     from darcha.modules.catalog import selectors
+    from darcha.platform.calendar.api import forget_overrides
 
     selectors.forget_revision()
+    forget_overrides()
     yield
     selectors.forget_revision()
+    forget_overrides()
 
 
 @pytest.fixture(autouse=True)

@@ -72,9 +72,22 @@ SUMMARY_FIELDS = (
 # --- Workflows ------------------------------------------------------------------------------------
 
 
+# A stored version never changes (a changed definition is loaded as a new number), so each
+# process keeps the versions it has read; a load in this process forgets them all.
+_versions: dict[tuple[str, int], WorkflowDef] = {}
+
+
 def workflow_version(name: str, number: int) -> WorkflowDef | None:
-    row = WorkflowVersion.objects.filter(workflow__name=name, number=number).first()
-    return WorkflowDef.from_definition(row.definition, row.number) if row else None
+    if (name, number) not in _versions:
+        row = WorkflowVersion.objects.filter(workflow__name=name, number=number).first()
+        if row is None:
+            return None
+        _versions[(name, number)] = WorkflowDef.from_definition(row.definition, row.number)
+    return _versions[(name, number)]
+
+
+def forget_workflow_versions() -> None:
+    _versions.clear()
 
 
 def current_workflow(name: str) -> WorkflowDef | None:

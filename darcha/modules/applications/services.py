@@ -115,6 +115,7 @@ def workflows_load(*, path: Path | None = None, strict: bool = True) -> LoadRepo
     withdrawn = sorted(name for name, w in existing.items() if w.is_active and name not in kept)
     Workflow.objects.filter(name__in=withdrawn).update(is_active=False)
     _setups.clear()  # this process submits with the new versions at once
+    selectors.forget_workflow_versions()
     return LoadReport(
         created=tuple(created),
         updated=tuple(updated),

@@ -168,9 +168,9 @@ def officer_for(account_id) -> list[OfficerInfo]:
     return selectors.officer_appointments(account_id)
 
 
-def officer_accounts(agency_code: str, role: str) -> list[tuple[str, OfficerInfo]]:
-    """(account id, appointment) of every officer of the agency holding the role."""
-    return selectors.officer_accounts(agency_code, role)
+def officer_accounts(agency_code: str, *roles: str) -> list[tuple[str, OfficerInfo]]:
+    """(account id, appointment) of every officer of the agency holding any of the roles."""
+    return selectors.officer_accounts(agency_code, roles)
 
 
 def has_consent(person_id, purpose: str) -> bool:

@@ -1,6 +1,7 @@
 """Reads of identity data, returned as frozen records."""
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -135,12 +136,13 @@ def officer_appointments(account_id) -> list[OfficerInfo]:
     return [_officer_info(a) for a in appointments]
 
 
-def officer_accounts(agency_code: str, role: str) -> list[tuple[str, OfficerInfo]]:
-    """Accounts of the agency's officers with the role, each with that appointment."""
+def officer_accounts(agency_code: str, roles: Iterable[str]) -> list[tuple[str, OfficerInfo]]:
+    """Accounts of the agency's officers with any of the roles, each with that appointment, once."""
     appointments = (
         OfficerAppointment.objects.filter(
-            agency_code=agency_code, roles__role=role, person__account__isnull=False
+            agency_code=agency_code, roles__role__in=list(roles), person__account__isnull=False
         )
+        .distinct()
         .select_related("person")
         .prefetch_related("roles")
         .order_by("scope_code", "id")

@@ -2,14 +2,18 @@
 from the ``holidays`` library, and the overrides operators enter (lunar holidays announced each
 year, late decrees), which take precedence."""
 
+import time
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from darcha.platform.calendar.models import CalendarOverride
 
-__all__ = ["add_working_days", "is_working_day", "working_days_between"]
+__all__ = ["add_working_days", "forget_overrides", "is_working_day", "working_days_between"]
 
 WEEKEND = {5, 6}  # Saturday, Sunday
 
@@ -21,10 +25,29 @@ def _library_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return frozenset(calendar), frozenset(calendar.weekend_workdays)
 
 
+# Every submission computes deadlines, while overrides change a few times a year: each
+# process keeps what it read for CALENDAR_OVERRIDES_TTL seconds (default 60) and forgets at
+# once when it saves or deletes an override itself.
+_read: dict[tuple[date, date], tuple[float, dict[date, bool]]] = {}
+
+
 def _overrides(first: date, last: date) -> dict[date, bool]:
     """Operator overrides in [first, last]: date → is a working day."""
+    now = time.monotonic()
+    kept = _read.get((first, last))
+    if kept and now - kept[0] < getattr(settings, "CALENDAR_OVERRIDES_TTL", 60.0):
+        return kept[1]
     rows = CalendarOverride.objects.filter(date__range=(first, last)).values_list("date", "kind")
-    return {day: kind == CalendarOverride.Kind.WORKING_DAY for day, kind in rows}
+    overrides = {day: kind == CalendarOverride.Kind.WORKING_DAY for day, kind in rows}
+    if len(_read) >= 256:
+        _read.clear()
+    _read[(first, last)] = (now, overrides)
+    return overrides
+
+
+@receiver([post_save, post_delete], sender=CalendarOverride)
+def forget_overrides(**kwargs) -> None:
+    _read.clear()
 
 
 def _by_library(d: date) -> bool:

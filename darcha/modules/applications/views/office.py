@@ -63,10 +63,9 @@ def _assignees(request: HttpRequest, agencies, lang: str, *, area: str = "") -> 
     me = str(request.user.pk)
     found: dict[str, None] = {me: None}
     for agency in sorted(set(agencies)):
-        for role in ASSIGNEE_ROLES:
-            for account_id, appointment in identity.officer_accounts(agency, role):
-                if not area or reference.area_within(area, appointment.scope_code):
-                    found.setdefault(str(account_id), None)
+        for account_id, appointment in identity.officer_accounts(agency, *ASSIGNEE_ROLES):
+            if not area or reference.area_within(area, appointment.scope_code):
+                found.setdefault(str(account_id), None)
     people = identity.persons_for_accounts(list(found))
     choices = []
     for account_id in found:

@@ -210,6 +210,18 @@ def test_officer_accounts_by_agency_and_role():
     [(account_id, appointment)] = api.officer_accounts("maktabgacha", "head")
     assert account_id == str(head.pk) and appointment.scope_code == "17"
     assert api.officer_accounts("soliq", "head") == []
+    both = api.officer_accounts("maktabgacha", "head", "receiver")
+    assert sorted(account for account, _ in both) == sorted([str(head.pk), str(receiver.pk)])
+
+
+def test_an_officer_with_several_of_the_roles_is_listed_once():
+    officer = make_account()
+    services.officer_appoint(
+        person_id=officer.person.id, agency_code="maktabgacha", scope_code="17", roles=["head", "approver"]
+    )
+    assert [account for account, _ in api.officer_accounts("maktabgacha", "head", "approver")] == [
+        str(officer.pk)
+    ]
 
 
 def test_validators_are_offered_to_other_modules():

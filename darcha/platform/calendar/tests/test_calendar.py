@@ -39,6 +39,18 @@ def test_override_moves_a_day():
     assert add_working_days(date(2027, 4, 1), 1) == saturday
 
 
+def test_overrides_once_read_are_kept_for_a_while(settings, django_assert_num_queries):
+    tuesday = date(2027, 5, 4)
+    assert add_working_days(date(2027, 5, 3), 1) == tuesday
+    with django_assert_num_queries(0):
+        assert add_working_days(date(2027, 5, 3), 1) == tuesday
+    # Another process's edit (no signal reaches this one) shows once the time is up.
+    CalendarOverride.objects.bulk_create([CalendarOverride(date=tuesday, kind=HOLIDAY)])
+    assert add_working_days(date(2027, 5, 3), 1) == tuesday
+    settings.CALENDAR_OVERRIDES_TTL = 0
+    assert add_working_days(date(2027, 5, 3), 1) == date(2027, 5, 5)
+
+
 def test_override_corrects_a_lunar_holiday_the_library_estimated():
     estimated = date(2026, 3, 20)  # the library's estimate of Ramazon hayit 2026, a Friday
     assert not is_working_day(estimated)
