@@ -70,14 +70,14 @@ INSERT INTO applications_application (id, number, tracking_code, service_code, s
     submitted_by_id, party_kind, party_ref, subject_person_id, channel, centre_code, agency_code,
     area_code, state, state_entered_at, state_due, terminal, submitted_at, deadline, paused_days,
     decision_code, decision_reason, decision_text, decision_details, result_document_id, data, documents,
-    idempotency_key, request_hash, version, updated_at)
+    idempotency_key, request_hash, version, updated_at, arrived_at)
 SELECT gen_random_uuid(), lpad((g %% 100)::text, 2, '0') || '-' || left(area, 4) || '-'
         || lpad((g / 100)::text, 6, '0'),
     'B' || lpad(g::text, 9, '0'), 'bench-service', 1,
     '{"uz": "Ariza", "uz_cyrl": "Ариза", "ru": "Заявление", "en": "Application"}', 'bench-form', 1,
     'standard-review', 1, applicant, applicant, 'self', '', '', 'online', '', agency, area,
     state, at, CASE WHEN terminal THEN NULL ELSE at::date + 5 END, terminal, at,
-    at::date + 15, 0, '', '', '', '{}', '', '{}', '{}', 'bench-' || g, '', 1, at
+    at::date + 15, 0, '', '', '', '{}', '', '{}', '{}', 'bench-' || g, '', 1, at, at
 FROM rows;
 """
 

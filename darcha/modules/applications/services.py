@@ -398,6 +398,7 @@ def _document_errors(
     ):
         return {}, {"documents": [_("List the documents as {code: [document ids]}.")]}
     slots = {slot.code: slot for slot in form.documents_for(data)}
+    found = documents.documents_get(i for ids in attached.values() for i in ids[:MAX_FILES_PER_DOCUMENT])
     clean, errors = {}, {}
     for code, ids in attached.items():
         key = f"documents.{code}"
@@ -409,10 +410,7 @@ def _document_errors(
             errors[key] = [_("You cannot attach more files for this document.")]
             continue
         for document_id in ids:
-            try:
-                stored = documents.document_get(document_id)
-            except (ValueError, TypeError, ValidationError):
-                stored = None
+            stored = found.get(document_id)
             if stored is None or stored.owner_id != str(owner_id):
                 errors[key] = [_("One of the files was not found. Upload it again.")]
             elif stored.kind not in slot.types:

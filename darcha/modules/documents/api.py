@@ -6,7 +6,7 @@ come out through ``document_response`` or a signed, expiring ``document_url``.
 Who may upload or see a document is the caller's decision.
 """
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,6 +119,11 @@ def oversized_uploads(request: HttpRequest) -> set[str]:
 
 def document_get(document_id) -> StoredDocument | None:
     return selectors.document_get(document_id)
+
+
+def documents_get(document_ids: Iterable) -> dict[str, StoredDocument]:
+    """The stored documents among ``document_ids`` by id (malformed or unknown ids left out)."""
+    return selectors.documents_get(document_ids)
 
 
 def documents_of_owner(owner_id: str) -> list[StoredDocument]:

@@ -1,3 +1,6 @@
+import uuid
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 
 from darcha.modules.documents.models import Blob, Document
@@ -24,6 +27,19 @@ def document_get(document_id) -> StoredDocument | None:
     except (Document.DoesNotExist, ValidationError, ValueError):
         return None
     return document_record(document)
+
+
+def documents_get(document_ids: Iterable) -> dict[str, StoredDocument]:
+    """The stored documents among ``document_ids`` in one query, keyed by the ids as given;
+    a malformed id is simply not found."""
+    wanted: dict[uuid.UUID, list[str]] = {}
+    for document_id in document_ids:
+        try:
+            wanted.setdefault(uuid.UUID(str(document_id)), []).append(str(document_id))
+        except ValueError:
+            continue
+    documents = Document.objects.select_related("blob").filter(pk__in=wanted) if wanted else []
+    return {given: document_record(d) for d in documents for given in wanted[d.pk]}
 
 
 def documents_of_owner(owner_id: str) -> list[StoredDocument]:

@@ -43,3 +43,19 @@ def test_content_that_is_not_of_its_kind_is_refused_and_nothing_stored(data, kin
         store(data, kind=kind)
     assert api.documents_of_owner("application:1") == []
     assert stored_files() == []
+
+
+def test_several_documents_are_read_in_one_query(stored_files, django_assert_num_queries):
+    first, second = store(samples.pdf()), store(samples.pdf(), filename="second.pdf")
+    upper = first.id.upper()
+    with django_assert_num_queries(1):
+        found = api.documents_get(
+            [first.id, upper, second.id, "not-an-id", "00000000-0000-0000-0000-000000000000"]
+        )
+    assert {key: doc.id for key, doc in found.items()} == {
+        first.id: first.id,
+        upper: first.id,
+        second.id: second.id,
+    }
+    with django_assert_num_queries(0):
+        assert api.documents_get(["not-an-id"]) == {}
