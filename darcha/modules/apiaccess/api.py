@@ -19,7 +19,7 @@ An endpoint refuses with ``raise ApiError(status, detail, errors={...})``.
 
 from collections.abc import Iterable
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -37,6 +37,7 @@ from darcha.modules.apiaccess.services import (
     clean_scopes,
 )
 from darcha.modules.portal.api import error_detail
+from darcha.modules.portal.api import error_json as error_response
 
 __all__ = [
     "ERROR_STATUSES",
@@ -105,11 +106,6 @@ class ApiError(HttpError):
     def __init__(self, status_code: int, detail, *, errors: dict[str, list[str]] | None = None):
         super().__init__(status_code, str(detail))
         self.errors = {key: [str(m) for m in messages] for key, messages in (errors or {}).items()}
-
-
-def error_response(status: int, detail, errors: dict[str, list[str]] | None = None) -> JsonResponse:
-    """The one JSON shape of every 4xx answer."""
-    return JsonResponse({"status": status, "detail": str(detail), "errors": errors or {}}, status=status)
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:

@@ -108,6 +108,7 @@ __all__ = [
     "normalize_number",
     "normalize_tracking_code",
     "officer_actions",
+    "public_status_url",
     "queue_position",
     "rate",
     "rating",
@@ -423,6 +424,12 @@ def kindergarten_queue(district: str, preferred_kindergarten: str = "") -> list[
 def queue_position(application: ApplicationInfo) -> int | None:
     """The application's place in its queue (1 = next); None when it waits in none."""
     return selectors.queue_position(application)
+
+
+def public_status_url(number: str, tracking_code: str) -> str:
+    """The application's public status page at the portal's public address, as printed on
+    receipts and letters for scanning at home."""
+    return results.status_url(number, tracking_code)
 
 
 def result_state(application: ApplicationInfo) -> str:

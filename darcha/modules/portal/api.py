@@ -1,5 +1,6 @@
 """Public surface of the portal module: the only thing other modules import."""
 
+from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +21,12 @@ ERROR_DETAILS = {
 def error_detail(status: int) -> str:
     """A short explanation of an HTTP error status in the current language."""
     return str(ERROR_DETAILS.get(status) or gettext("The request could not be completed."))
+
+
+def error_json(status: int, detail=None, errors: dict[str, list[str]] | None = None) -> JsonResponse:
+    """The one JSON shape of every error answer of the API (docs/api.md); ``detail``
+    defaults to the status's own explanation."""
+    return JsonResponse(
+        {"status": status, "detail": str(detail or error_detail(status)), "errors": errors or {}},
+        status=status,
+    )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from darcha.modules.portal import peers
-from darcha.modules.portal.api import error_detail
+from darcha.modules.portal.api import error_json
 from darcha.modules.portal.forms import AccessibilityForm, LanguageForm
 from darcha.modules.portal.shell import A11Y_COOKIE, a11y_choices, shell_context
 
@@ -129,9 +129,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(
-            {"status": status, "detail": message or error_detail(status), "errors": {}}, status=status
-        )
+        return error_json(status, message)
     return render(request, f"portal/errors/{status}.html", {"message": message}, status=status)
 
 
@@ -151,7 +149,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # The failure may be the database itself, so nothing on this path reads it: no
     # context processors (account header, messages), only the frame of the page.
     if _is_api(request):
-        return JsonResponse({"status": 500, "detail": error_detail(500), "errors": {}}, status=500)
+        return error_json(500)
     context = {**shell_context(request), "csrf_token": get_token(request)}
     return HttpResponse(render_to_string("portal/errors/500.html", context), status=500)
 
@@ -160,13 +158,12 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     """The answer while the database is unreachable (DATABASE_UNAVAILABLE_VIEW): like
     server_error, nothing here reads the database."""
     if _is_api(request):
-        return JsonResponse({"status": 503, "detail": error_detail(503), "errors": {}}, status=503)
+        return error_json(503)
     context = {**shell_context(request), "csrf_token": get_token(request)}
     return HttpResponse(render_to_string("portal/errors/503.html", context), status=503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
-        detail = _("The form has expired. Reload the page and try again.")
-        return JsonResponse({"status": 403, "detail": detail, "errors": {}}, status=403)
+        return error_json(403, _("The form has expired. Reload the page and try again."))
     return render(request, "portal/errors/csrf.html", status=403)

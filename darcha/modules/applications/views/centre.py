@@ -32,7 +32,6 @@ from darcha.modules.applications.views.common import (
     language,
     refused,
     see_other,
-    status_url,
     too_many,
 )
 from darcha.modules.applications.views.filling import Filing, Party, handle_post, render_form, upload_cap
@@ -66,7 +65,8 @@ def _phone_hint(phone: str) -> str:
 
 def _visit(request: HttpRequest) -> dict | None:
     visit = request.session.get(VISIT)
-    if not visit or visit["centre"] not in dict(_centres(request)):
+    # A visit without its phone was begun by an earlier version of this page: begin again.
+    if not visit or "phone" not in visit or visit["centre"] not in dict(_centres(request)):
         return None
     return visit
 
@@ -374,7 +374,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     lang = language()
     paper = request.GET.get("paper") if request.GET.get("paper") in PAPERS else "a4"
     # The visitor scans it at home: the portal's public address, not the centre's own.
-    link = f"{settings.APPLICATIONS_PUBLIC_URL.rstrip('/')}{status_url(application)}"
+    link = api.public_status_url(application.number, application.tracking_code)
     person = identity.person(application.subject_person_id) if application.subject_person_id else None
     return render(
         request,
