@@ -29,7 +29,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from darcha.modules.identity.validators import make_pinfl
+from darcha.modules.identity.api import make_pinfl
 
 PASSWORD = "Rush-opening-2026"
 KINDERGARTEN = "kindergarten-placement"

@@ -28,6 +28,7 @@ from darcha.modules.identity.models import OfficerRole
 from darcha.modules.identity.validators import (
     PinflInfo,
     is_legal_entity_stir,
+    make_pinfl,
     normalize_uz_phone,
     validate_person_name,
     validate_pinfl,
@@ -69,6 +70,7 @@ __all__ = [
     "is_legal_entity_stir",
     "is_platform_admin",
     "is_totp_verified",
+    "make_pinfl",
     "normalize_uz_phone",
     "officer_accounts",
     "officer_for",
