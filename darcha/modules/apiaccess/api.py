@@ -63,7 +63,13 @@ __all__ = [
 
 _KNOWN_SCOPES: set[str] = set()
 # Messages django-ninja raises in English; they are replaced by ours in the caller's language.
-_NINJA_MESSAGES = ("Unauthorized", "Forbidden", "Too many requests.", "Cannot parse request body")
+_NINJA_MESSAGES = (
+    "Unauthorized",
+    "Forbidden",
+    "Too many requests.",
+    "Cannot parse request body",
+    "CSRF check",
+)
 
 
 # The 4xx statuses an endpoint can answer with besides its own: a bad or invalid request,

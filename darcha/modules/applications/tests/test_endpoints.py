@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.test import Client
 
 from darcha.modules.apiaccess import api as apiaccess
 from darcha.modules.applications import api
@@ -277,3 +278,11 @@ def test_the_openapi_document_names_the_error_schema_on_every_refusal(client):
     # Validation and sign-in refusals are described wherever they can happen, not only where declared.
     assert {("/api/v1/identity/me", "get", "401"), ("/api/v1/services", "get", "422")} <= set(refusals)
     assert ("/api/v1/applications/{application_id}/withdraw", "post", "409") in refusals
+
+
+def test_a_session_route_without_a_session_is_refused_in_the_callers_language():
+    response = Client(enforce_csrf_checks=True).post(
+        BASE, {}, content_type="application/json", headers={"Accept-Language": "ru"}
+    )
+    assert response.status_code == 403
+    assert response.json() == {"status": 403, "detail": "У вас нет доступа к этому.", "errors": {}}
