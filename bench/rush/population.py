@@ -29,8 +29,6 @@ from datetime import date, timedelta
 
 import httpx
 
-from darcha.modules.identity.api import make_pinfl
-
 PASSWORD = "Rush-opening-2026"
 KINDERGARTEN = "kindergarten-placement"
 SCHOOL = "school-enrollment"
@@ -55,6 +53,8 @@ class Applicant:
 
 def person_pinfl(n: int, *, born_from: date, days: int) -> tuple[str, date, str]:
     """The n-th distinct valid PINFL among people born within ``days`` of ``born_from``."""
+    from darcha.modules.identity.api import make_pinfl  # after django.setup(), as the loads below
+
     birth = born_from + timedelta(days=n % days)
     rest = n // days
     sex = "MF"[rest % 2]
