@@ -165,13 +165,15 @@ def nginx_arrivals(logs: Path) -> dict[str, float]:
     """request id -> the moment nginx received it, for every submission nginx logged.
 
     nginx writes $msec when it logs, at the end of the request; the arrival is that moment
-    less $request_time (the time since it read the request's first bytes)."""
+    less $request_time (the time since it read the request's first bytes), rounded to the
+    log's millisecond so that two requests of the same millisecond compare as equal rather
+    than by the noise of the float subtraction."""
     arrivals = {}
     with (logs / "nginx-access.log").open(encoding="utf-8", errors="replace") as lines:
         for line in lines:
             found = ACCESS_LINE.match(line)
             if found and found["request"].startswith("POST /api/v1/applications "):
-                arrivals[found["request_id"]] = float(found["msec"]) - float(found["request_time"])
+                arrivals[found["request_id"]] = round(float(found["msec"]) - float(found["request_time"]), 3)
     return arrivals
 
 
