@@ -190,24 +190,31 @@ def kindergarten_queues(queue_order: dict[str, list[str]], results: Results, log
     }
 
 
+def out_of_order(entries: list) -> int:
+    """How many of a queue's [application id, nginx arrival or None] entries (in the portal's
+    order) nginx saw arrive before one placed ahead of them. Arrivals closer than the log's
+    resolution may come in either order: the portal breaks ties by itself, deterministically."""
+    count, last = 0, 0.0
+    for _app_id, arrival in entries:
+        if arrival is None:
+            continue
+        if arrival < last - RESOLUTION:
+            count += 1
+        last = max(last, arrival)
+    return count
+
+
 def fairness(queues: dict[str, list], results: Results) -> dict:
-    """Whether every queue's order follows nginx's arrival order (arrivals closer than the
-    log's resolution may come in either order: the portal breaks ties by itself,
-    deterministically) and holds every accepted application for it, once."""
+    """Whether every queue's order follows nginx's arrival order (``out_of_order``) and holds
+    every accepted application for it, once."""
     expected = defaultdict(set)
     for seen in results.accepted.values():
         if seen["queue"]:
             expected[seen["queue"]].add(seen["id"])
-    out_of_order, compared, incomplete = 0, 0, []
+    inversions, compared, incomplete = 0, 0, []
     for queue, entries in queues.items():
-        last = 0.0
-        for _app_id, arrival in entries:
-            if arrival is None:
-                continue
-            compared += 1
-            if arrival < last - RESOLUTION:
-                out_of_order += 1
-            last = max(last, arrival)
+        inversions += out_of_order(entries)
+        compared += sum(arrival is not None for _, arrival in entries)
         if len(entries) != len({a for a, _ in entries}) or not expected[queue] <= {a for a, _ in entries}:
             incomplete.append(queue)
     incomplete += [q for q in expected if q not in queues]
@@ -215,7 +222,7 @@ def fairness(queues: dict[str, list], results: Results) -> dict:
         "queues": len(queues),
         "compared": compared,
         "without_arrival": sum(1 for entries in queues.values() for _, arrival in entries if arrival is None),
-        "out_of_order": out_of_order,
+        "out_of_order": inversions,
         "incomplete_queues": incomplete[:10],
-        "ok": out_of_order == 0 and not incomplete and compared > 0,
+        "ok": inversions == 0 and not incomplete and compared > 0,
     }

@@ -388,7 +388,7 @@ def centre_visitor_applications(
                 if selectors.SERVICE_CENTRE_OPERATOR in action.roles
             ),
         )
-        for row, summary in zip(rows, selectors.summaries(rows), strict=True)
+        for row, summary in zip(rows, selectors.summaries(rows, workflows), strict=True)
     ]
 
 
@@ -649,3 +649,4 @@ def escalate_overdue(today: date | None = None) -> int:
 def run_periodic() -> None:
     """What ``darcha worker`` runs every minute or so; safe in many workers at once."""
     services.escalate_overdue()
+    results.results_catch_up()

@@ -25,7 +25,7 @@ def tell_applicant(event: events.Event) -> None:
         )
 
 
-@events.handler(app_events.TRANSITIONED)
+@events.handler(app_events.TRANSITIONED, app_events.RESULT_DUE)
 def make_result(event: events.Event) -> None:
     """The decision letter of a decided application, then one message: decided, letter ready."""
     payload = event.payload

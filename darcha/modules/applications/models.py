@@ -1,4 +1,6 @@
+import operator
 import uuid
+from functools import reduce
 
 from django.conf import settings
 from django.db import models
@@ -116,6 +118,16 @@ def _queue_index(service_code: str, name: str) -> models.Index:
     )
 
 
+# Outcomes whose decision the applicant receives as a letter (results.py); a withdrawal has none.
+RESULT_OUTCOMES = ("approved", "rejected", "referral", "appointment")
+# A decision whose letter is still to be made: the partial index and the query that reads it
+# must spell it the same way, with equalities rather than IN, the only way SQLite matches a
+# query's bound values to an index's condition.
+LETTER_DUE = Q(terminal=True, result_document_id="") & reduce(
+    operator.or_, (Q(decision_code=outcome) for outcome in RESULT_OUTCOMES)
+)
+
+
 class Application(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # YY-RRRR-NNNNNN: year, region (SOATO) and a per-year-per-region sequence.
@@ -215,6 +227,13 @@ class Application(models.Model):
             models.Index(fields=["assignee", "terminal"], name="application_assignee_idx"),
             models.Index(fields=["terminal", "escalated_at", "deadline"], name="application_overdue_idx"),
             models.Index(fields=["submitted_at"], name="application_submitted_idx"),
+            # Decisions still waiting for their letter, oldest first, for the periodic catch-up
+            # (results.results_catch_up): a row leaves the index once its letter is made.
+            models.Index(
+                fields=["decided_at", "id"],
+                condition=LETTER_DUE,
+                name="application_letter_due_idx",
+            ),
             _queue_index("kindergarten-placement", "application_kg_queue_idx"),
             _queue_index("school-enrollment", "application_school_queue_idx"),
         ]

@@ -207,6 +207,8 @@ class TimelineItem:
     actor_kind: str
     comment: str
     details: dict[str, Any]
+    # The service centre (its agency code) where an operator took the step for the applicant.
+    centre_code: str = ""
 
     def action_text(self, language: str | None = None) -> str:
         return localized(self.action_label, language)

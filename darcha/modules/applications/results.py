@@ -2,6 +2,7 @@
 
 The letter is made by the outbox handler ``make_result`` after the decision commits, in the
 applicant's language, and kept through the documents module; the application holds its id.
+A periodic catch-up asks the same handler for the letters that never came (``results_catch_up``).
 It carries what the applicant's page shows of the decision (never an officer's name) and a
 QR code of the public status page, so anyone handed the paper can check it.
 """
@@ -30,17 +31,24 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from darcha.modules.applications import events as app_events
 from darcha.modules.applications import selectors
-from darcha.modules.applications.models import Application, TimelineEntry
+from darcha.modules.applications.models import LETTER_DUE, RESULT_OUTCOMES, Application, TimelineEntry
 from darcha.modules.applications.records import WorkflowDef
 from darcha.modules.documents import api as documents
 from darcha.modules.identity import api as identity
 from darcha.modules.reference import api as reference
+from darcha.platform import events
+from darcha.platform.events.models import Delivery
 from darcha.platform.text import localized
 
-# Outcomes whose decision the applicant receives as a document; a withdrawal has none.
-RESULT_OUTCOMES = frozenset({"approved", "rejected", "referral", "appointment"})
 PURPOSE = "application_result"
+# The outbox handler that makes letters (handlers.make_result), by the name the outbox keeps.
+LETTER_HANDLER = "darcha.modules.applications.handlers.make_result"
+# How many catch-up letters may wait in the outbox at once: each takes a worker about a
+# quarter of a second (docs/PERFORMANCE.md), so a backlog of old decisions never crowds out
+# the other events.
+CATCH_UP_BATCH = 50
 # Noto Sans covers Latin, Cyrillic and the Uzbek letters (o‘ g‘ ў ғ қ ҳ); the font ships on
 # PyPI, so a fresh machine needs no system fonts.
 FONT_DIR = Path(rendercv_fonts.path_of["Noto Sans"])
@@ -273,3 +281,53 @@ def result_produce(*, application_id) -> bool:
     )
     Application.objects.filter(id=row.id).update(result_document_id=stored.id)
     return True
+
+
+def results_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
+    """Ask the letter handler for the letters of decided applications that have none and none
+    on its way: decided before letters existed, or whose letter's delivery ended dead. Oldest
+    decisions first, with at most ``batch`` of these requests waiting at once; one whose own
+    delivery ended dead is left to an operator's replay. Returns how many it asked for.
+
+    Safe in many workers at once: a letter asked for twice is made once (``result_produce``).
+    """
+    busy, given_up, untold, waiting = set(), set(), set(), 0
+    deliveries = Delivery.objects.filter(
+        handler=LETTER_HANDLER,
+        status__in=(Delivery.Status.PENDING, Delivery.Status.DEAD),
+        event__payload__outcome__in=RESULT_OUTCOMES,
+    ).values_list(
+        "status", "event__type", "event__payload__application_id", "event__payload__notify_applicant"
+    )
+    for status, kind, application_id, notify in deliveries:
+        if status == Delivery.Status.PENDING:
+            busy.add(application_id)
+            waiting += kind == app_events.RESULT_DUE
+        elif kind == app_events.RESULT_DUE:
+            given_up.add(application_id)
+        elif notify:
+            # The decision's message was to come with the letter: the applicant was never told.
+            untold.add(application_id)
+    if waiting >= batch:
+        return 0
+    due = list(
+        Application.objects.filter(LETTER_DUE)
+        .exclude(id__in=busy | given_up)
+        .order_by("decided_at", "id")[: batch - waiting]
+    )
+    with transaction.atomic():
+        for row in due:
+            events.publish(
+                app_events.RESULT_DUE,
+                {
+                    "application_id": str(row.id),
+                    "number": row.number,
+                    "service": row.service_code,
+                    "agency": row.agency_code,
+                    "area": row.area_code,
+                    "to_state": row.state,
+                    "outcome": row.decision_code,
+                    "notify_applicant": str(row.id) in untold,
+                },
+            )
+    return len(due)

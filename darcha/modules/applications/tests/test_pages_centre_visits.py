@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from darcha.modules.applications import api
@@ -248,6 +250,48 @@ def test_the_operator_withdraws_for_the_visitor(client, operator, dilnoza):
         "dxm-chilonzor",
     )
     assert info.number not in client.get(CENTRE + "services/").content.decode()  # only open ones
+
+
+def test_the_visitors_applications_cost_the_same_queries_however_many(
+    client, operator, dilnoza, django_assert_max_num_queries
+):
+    numbers = [submit(dilnoza).application.number]
+    login(client, operator, officer=True)
+    consent(client, identity.person(dilnoza.person_id).pinfl, identity.contact_for(dilnoza.account_id).phone)
+    client.get(CENTRE + "services/")  # warm the per-process caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(CENTRE + "services/")
+    for service in ("test-permit", "test-referral") * 3:
+        numbers.append(submit(dilnoza, service).application.number)
+    with django_assert_max_num_queries(len(one.captured_queries)) as seven:
+        page = client.get(CENTRE + "services/").content.decode()
+    assert all(number in page for number in numbers)
+    # The rows and their workflow versions, once each.
+    read = [q["sql"] for q in seven.captured_queries]
+    assert sum('FROM "applications_application"' in sql for sql in read) == 1
+    assert sum('FROM "applications_workflowversion"' in sql for sql in read) == 1
+
+
+def test_both_timelines_say_at_which_centre_the_operator_acted(client, operator, dilnoza, receiver, asked):
+    api.amend(
+        application_id=asked.id,
+        account_id=operator.account_id,
+        expected_version=asked.version,
+        data={"purpose": "study", "copies": 2},
+        centre_code="dxm-chilonzor",
+        visitor_id=dilnoza.person_id,
+    )
+    at_centre = "at service centre Chilonzor District Public Services Centre"
+    login(client, dilnoza)
+    page = client.get(f"/cabinet/applications/{asked.number}/").content.decode()
+    assert page.count(at_centre) == 1  # the officers' own steps name no centre
+    client.cookies["darcha_lang"] = "ru"
+    page = client.get(f"/cabinet/applications/{asked.number}/").content.decode()
+    assert "в центре госуслуг: Центр государственных услуг Чиланзарского района" in page
+    client.cookies["darcha_lang"] = "en"
+    login(client, receiver, officer=True)
+    page = client.get(f"/office/applications/{asked.number}/").content.decode()
+    assert page.count(at_centre) == 1
 
 
 def test_an_operator_outside_the_area_or_of_another_visitor_gets_404(

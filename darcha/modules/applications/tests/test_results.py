@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from fontTools.ttLib import TTFont
 
 from darcha.modules.applications import api, handlers, results
+from darcha.modules.applications import events as app_events
 from darcha.modules.applications.models import Application
 from darcha.modules.applications.tests.conftest import child, login, submit
 from darcha.modules.documents import api as documents
@@ -18,6 +19,7 @@ from darcha.modules.notifications import api as notifications
 from darcha.platform.audit.models import AuditEntry
 from darcha.platform.events import Event
 from darcha.platform.events.models import Delivery, OutboxEvent
+from darcha.platform.events.operations import replay
 from darcha.platform.events.worker import drain
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +49,10 @@ def rejected(jasur, receiver, approver):
     info = act(receiver, submit(jasur).application, "accept")
     info = act(approver, info, "start_review")
     return act(approver, info, "reject", reason_code="not_eligible", comment="Registered in another region.")
+
+
+def broken_pdf(letter):
+    raise OSError("font missing")
 
 
 def download(response) -> bytes:
@@ -137,10 +143,7 @@ def test_a_replayed_delivery_makes_no_second_letter_nor_message(jasur, receiver,
 
 
 def test_a_failure_leaves_nothing_and_the_delivery_is_retried(jasur, receiver, approver, monkeypatch):
-    def broken(letter):
-        raise OSError("font missing")
-
-    monkeypatch.setattr(results, "letter_pdf", broken)
+    monkeypatch.setattr(results, "letter_pdf", broken_pdf)
     info = approved(jasur, receiver, approver)
     drain()
     delivery = Delivery.objects.get(handler=MAKE_RESULT, event__payload__to_state="approved")
@@ -196,6 +199,93 @@ def test_a_letter_for_a_child_names_the_parent_and_the_child(
     text = letter_text(info)
     assert identity.person(jasur.person_id).full_name("en") in text
     assert "On behalf of Karimova Madina" in text
+
+
+# --- Letters that never came: the periodic catch-up ---------------------------------------------------
+
+
+def letters_of(info) -> int:
+    return len(documents.documents_of_owner(f"application:{info.id}"))
+
+
+def told_ready(info) -> int:
+    """How many "decided, the letter is ready" messages the applicant (in English) has."""
+    title = f"Decision on application {info.number}: Approved"
+    return sum(m.title == title for m in notifications.inbox_for(info.applicant_account_id))
+
+
+def test_the_catch_up_asks_the_letter_handler_by_its_name():
+    assert results.LETTER_HANDLER == MAKE_RESULT
+
+
+def test_a_decision_made_before_letters_existed_gets_its_letter_from_the_periodic_run(
+    jasur, receiver, approver
+):
+    identity.account_set_language(jasur.account_id, "en")
+    info = approved(jasur, receiver, approver)
+    Delivery.objects.filter(handler=MAKE_RESULT).delete()  # as before the letter handler existed
+    drain()
+    assert api.result_state(api.application_for_applicant(info.id, jasur.account_id)) == "pending"
+    api.run_periodic()
+    drain()
+    assert api.result_state(api.application_for_applicant(info.id, jasur.account_id)) == "ready"
+    assert letters_of(info) == 1
+    assert told_ready(info) == 0  # no late message about an old decision
+    api.run_periodic()
+    assert OutboxEvent.objects.filter(type=app_events.RESULT_DUE).count() == 1
+
+
+def test_a_letter_whose_delivery_died_is_made_and_the_applicant_told_once(
+    jasur, receiver, approver, monkeypatch, settings
+):
+    identity.account_set_language(jasur.account_id, "en")
+    settings.EVENTS_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(results, "letter_pdf", broken_pdf)
+    info = approved(jasur, receiver, approver)
+    drain()
+    assert Delivery.objects.get(handler=MAKE_RESULT, event__payload__to_state="approved").status == "dead"
+    assert told_ready(info) == 0
+    monkeypatch.undo()  # fixed
+    api.run_periodic()
+    drain()
+    assert (letters_of(info), told_ready(info)) == (1, 1)
+    # The operator's later replay of the dead delivery makes nothing twice.
+    assert replay() == 1
+    drain()
+    assert (letters_of(info), told_ready(info)) == (1, 1)
+
+
+def test_pending_letters_are_left_to_their_delivery_and_few_are_asked_for_at_once(jasur, receiver, approver):
+    on_its_way = approved(jasur, receiver, approver)
+    old = [approved(jasur, receiver, approver) for _ in range(3)]
+    Delivery.objects.filter(
+        handler=MAKE_RESULT, event__payload__application_id__in=[info.id for info in old]
+    ).delete()
+    assert results.results_catch_up(batch=2) == 2
+    assert results.results_catch_up(batch=2) == 0  # two are waiting already
+    drain()
+    assert results.results_catch_up(batch=2) == 1
+    assert results.results_catch_up(batch=2) == 0
+    drain()
+    assert [letters_of(info) for info in (on_its_way, *old)] == [1, 1, 1, 1]
+    asked = OutboxEvent.objects.filter(type=app_events.RESULT_DUE).values_list("payload__number", flat=True)
+    assert sorted(asked) == sorted(info.number for info in old)
+
+
+def test_a_letter_the_catch_up_could_not_make_is_left_to_an_operator(
+    jasur, receiver, approver, monkeypatch, settings
+):
+    settings.EVENTS_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(results, "letter_pdf", broken_pdf)
+    info = approved(jasur, receiver, approver)
+    drain()  # the decision's delivery dies
+    assert results.results_catch_up() == 1
+    drain()  # and so does the catch-up's
+    assert results.results_catch_up() == 0
+    monkeypatch.undo()
+    assert replay() == 2
+    drain()
+    assert letters_of(info) == 1
 
 
 # --- Downloads ----------------------------------------------------------------------------------------

@@ -167,6 +167,7 @@ def timeline_items(timeline: list[api.TimelineItem], lang: str) -> list[dict]:
             "step": item.action_text(lang) or STEPS.get(item.action, item.action),
             "status": item.status(lang),
             "actor": ACTORS.get(item.actor_kind, ""),
+            "centre": agency_label(item.centre_code, lang),
             "comment": item.comment,
         }
         for item in timeline

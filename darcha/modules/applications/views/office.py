@@ -38,6 +38,8 @@ from darcha.platform import audit
 from darcha.platform.text import localized
 
 PER_PAGE = 50
+# Any valid number: the detail URL is reversed with it once and each row's number put in its place.
+NUMBER_PLACEHOLDER = "00-0000-000000"
 ASSIGN = "assign"
 ASSIGNING_ROLES = {"receiver", "head"}
 # Who work may be assigned to: the officers of the agency who handle applications.
@@ -73,6 +75,33 @@ def _assignees(request: HttpRequest, agencies, lang: str, *, area: str = "") -> 
         name = person.full_name(lang) if person else account_id
         choices.append((account_id, _("%(name)s (me)") % {"name": name} if account_id == me else name))
     return choices
+
+
+def _rows(items: list[api.ApplicationSummary], lang: str, me: str) -> list[dict]:
+    """The inbox rows with every cell ready to print. The row loop was most of the page's
+    rendering time: here the detail URL is reversed and the labels translated once per page,
+    not by template tags in every row."""
+    # One reversal for the page; a number (digits and hyphens) needs no quoting in a path.
+    before, after = reverse("applications:office-detail", args=[NUMBER_PLACEHOLDER]).split(NUMBER_PLACEHOLDER)
+    choose = _("Choose %(number)s")
+    channels = {code: str(label) for code, label in CHANNELS.items()}
+    return [
+        {
+            "id": item.id,
+            "number": item.number,
+            "url": f"{before}{item.number}{after}",
+            "choose": choose % {"number": item.number},
+            "title": item.title(lang),
+            "status": item.status(lang),
+            "deadline": f"{item.deadline:%d.%m.%Y}",
+            "overdue": item.overdue,
+            "clock_stopped": not item.clock_runs and not item.terminal,
+            "channel": channels.get(item.channel, item.channel),
+            "mine": item.assignee_id == me,
+            "assigned": bool(item.assignee_id),
+        }
+        for item in items
+    ]
 
 
 def _query_string(filters: dict, **changes) -> str:
@@ -126,16 +155,7 @@ def _inbox_response(
         request,
         "applications/inbox.html",
         {
-            "items": [
-                {
-                    "info": item,
-                    "title": item.title(lang),
-                    "status": item.status(lang),
-                    "channel": CHANNELS.get(item.channel, item.channel),
-                    "mine": item.assignee_id == me,
-                }
-                for item in inbox.items
-            ],
+            "items": _rows(inbox.items, lang, me),
             "total": inbox.total,
             "total_capped": inbox.total_capped,
             "counts": counts,
