@@ -30,6 +30,7 @@ import uuid
 from contextlib import nullcontext
 from datetime import date
 
+from bench.applications.client import Client, Response, multipart
 from bench.applications.common import ROOT, drive, environment, gunicorn, redis_server
 
 SERVICE = "criminal-record-certificate"
@@ -97,56 +98,51 @@ def inserts_per_table() -> dict[str, int]:
 
 
 async def http_phase(base: str, people: list[dict], args, attachment: bytes | None) -> dict:
-    import httpx
-
     csrf = secrets.token_hex(16)  # an unmasked 32-character CSRF secret, sent as cookie and header
-    clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(args.concurrency)]
+    client = Client(base, timeout=30)
     statuses: dict[int, int] = {}
 
-    async def post(client, person, url, **kw) -> httpx.Response:
-        client.cookies.clear()  # each request carries exactly its applicant's session
+    async def post(person, url, *, headers=None, **kw) -> Response:
         headers = {
             "Cookie": f"sessionid={person['session']}; csrftoken={csrf}",
             "X-CSRFToken": csrf,
             "Referer": base + "/",
-            **kw.pop("headers", {}),
+            **(headers or {}),
         }
         response = await client.post(url, headers=headers, **kw)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         return response
 
     async def submit(w: int, i: int) -> bool:
-        client, person = clients[w], people[i % len(people)]
+        person = people[i % len(people)]
         body: dict = {"service": SERVICE, "data": DATA, "documents": {"id-card": [person["card"]]}}
         if attachment is not None:
             draft = await post(
-                client, person, "/api/v1/applications/drafts", json={"service": SERVICE, "data": DATA}
+                person, "/api/v1/applications/drafts", json_body={"service": SERVICE, "data": DATA}
             )
             if draft.status_code != 201:
                 return False
             draft_id = draft.json()["id"]
+            upload, content_type = multipart(
+                {"code": "id-card"}, {"file": ("id-card.png", attachment, "image/png")}
+            )
             uploaded = await post(
-                client,
                 person,
                 f"/api/v1/applications/drafts/{draft_id}/documents",
-                data={"code": "id-card"},
-                files={"file": ("id-card.png", attachment, "image/png")},
+                body=upload,
+                content_type=content_type,
             )
             if uploaded.status_code != 201:
                 return False
             body = {"draft_id": draft_id}
         response = await post(
-            client, person, "/api/v1/applications", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+            person, "/api/v1/applications", json_body=body, headers={"Idempotency-Key": uuid.uuid4().hex}
         )
         return response.status_code == 201
 
-    try:
-        result = await drive(
-            submit, count=args.requests, concurrency=args.concurrency, max_seconds=args.max_seconds
-        )
-    finally:
-        for client in clients:
-            await client.aclose()
+    result = await drive(
+        submit, count=args.requests, concurrency=args.concurrency, max_seconds=args.max_seconds
+    )
     return {**result, "statuses": statuses}
 
 

@@ -170,7 +170,7 @@ def generate(count: int, *, flow_sample: int = 0, live_sample: int = 0, sms_url:
     expires = now + timedelta(seconds=settings.SESSION_COOKIE_AGE)
     # What django.contrib.auth.login stores, plus the second factor the sign-in passed.
     session_common = {
-        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+        "_auth_user_backend": "darcha.modules.identity.backends.AccountBackend",
         HASH_SESSION_KEY: account_model(password=password).get_session_auth_hash(),
         identity.SESSION_SECOND_FACTOR: "sms",
     }

@@ -157,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["darcha.modules.identity.backends.AccountBackend"]
 LOGIN_URL = "identity:sign-in"
 # With Redis, a signed-in request reads its session from the cache (written through to the
 # database, which stays the record); without it the database cache would gain nothing.
@@ -254,3 +254,6 @@ DOCUMENTS_CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
 # --- Applications ---------------------------------------------------------------------------
 # The address people reach the portal at, for links in notifications sent by the worker.
 APPLICATIONS_PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
+# Seconds a process keeps a service's form and workflow in memory: a form or workflow loaded by
+# another process is used for new applications within this time.
+APPLICATIONS_SETUP_TTL = float(env("APPLICATIONS_SETUP_TTL", "10"))

@@ -100,11 +100,15 @@ def current_workflow(name: str) -> WorkflowDef | None:
 
 
 def all_workflows() -> dict[tuple[str, int], WorkflowDef]:
-    """Every workflow version, newest first within a workflow, in one query: a few dozen rows."""
-    return {
-        (v.workflow.name, v.number): WorkflowDef.from_definition(v.definition, v.number)
-        for v in WorkflowVersion.objects.select_related("workflow")
-    }
+    """Every workflow version, newest first within a workflow, in one query of a few dozen rows.
+    Each version is built from its definition once per process, as versions never change."""
+    pairs = list(WorkflowVersion.objects.values_list("workflow__name", "number"))
+    if any(pair not in _versions for pair in pairs):
+        for v in WorkflowVersion.objects.select_related("workflow"):
+            _versions.setdefault(
+                (v.workflow.name, v.number), WorkflowDef.from_definition(v.definition, v.number)
+            )
+    return {pair: _versions[pair] for pair in pairs}
 
 
 def workflows_of(rows: Iterable[Application]) -> dict[tuple[str, int], WorkflowDef]:
@@ -427,6 +431,9 @@ def timeline(application_id, workflow: WorkflowDef | None) -> list[TimelineItem]
                 actor_kind=entry.actor_kind,
                 comment=entry.comment,
                 details=entry.details,
+                # An officer's label is the centre an operator acted at; an agency system's is
+                # its client's name, which is not shown.
+                centre_code=entry.actor_label if entry.actor_kind == TimelineEntry.ActorKind.OFFICER else "",
             )
         )
     return items

@@ -30,6 +30,7 @@ from darcha.modules.identity.models import (
 )
 from darcha.modules.identity.validators import normalize_uz_phone, validate_pinfl, validate_stir
 from darcha.modules.reference import api as reference
+from darcha.platform import db
 
 PINFL_SHAPE = re.compile(r"[0-9]{14}")
 
@@ -64,8 +65,9 @@ def person_by_pinfl(pinfl: str) -> PersonInfo | None:
 
 
 def person_for_account(account_id) -> PersonInfo | None:
-    person = Person.objects.filter(account_id=account_id).first()
-    return person_info(person) if person else None
+    # On every submission: read without compiling a query (darcha.platform.db).
+    found = db.instances(Person, account_id=account_id)
+    return person_info(found[0]) if found else None
 
 
 def persons_for_accounts(account_ids) -> dict[str, PersonInfo]:

@@ -27,7 +27,7 @@ PENDING_REGISTRATION = "identity.pending_registration"
 PENDING_PHONE = "identity.pending_phone"
 PENDING_TOTP_SECRET = "identity.pending_totp_secret"
 NEXT_URL = "identity.next"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+ACCOUNT_BACKEND = "darcha.modules.identity.backends.AccountBackend"
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def _district_choices(language: str) -> list:
 
 
 def _start_session(request: HttpRequest, account, method: str) -> None:
-    login(request, account, backend=MODEL_BACKEND)
+    login(request, account, backend=ACCOUNT_BACKEND)
     request.session[api.SESSION_SECOND_FACTOR] = method
     services.session_start(
         account_id=account.pk,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db import connection
 
+from darcha.platform import db
 from darcha.platform.events.models import Delivery, OutboxEvent
 
 
@@ -56,6 +57,7 @@ def publish(event_type: str, payload: dict[str, Any]) -> UUID:
     """Write an event and one delivery per subscribed handler in the caller's transaction."""
     if not connection.in_atomic_block:
         raise OutsideTransactionError("publish() must run inside the transaction that makes the change")
-    event = OutboxEvent.objects.create(type=event_type, payload=payload)
-    Delivery.objects.bulk_create(Delivery(event=event, handler=name) for name in handlers_for(event_type))
+    event = OutboxEvent(type=event_type, payload=payload)
+    db.insert(event)
+    db.insert(*(Delivery(event=event, handler=name) for name in handlers_for(event_type)))
     return event.id

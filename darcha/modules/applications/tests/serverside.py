@@ -47,7 +47,7 @@ def prepare(definitions_root: str) -> dict:
     jasur = _jasur()
     session = SessionStore()
     session[SESSION_KEY] = str(jasur.account_id)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "darcha.modules.identity.backends.AccountBackend"
     session[HASH_SESSION_KEY] = jasur.account.get_session_auth_hash()
     session.create()
     return {"session": session.session_key, "csrf": CSRF_TOKEN, "passport": upload(jasur)}

@@ -46,15 +46,16 @@ def test_submission_makes_one_complete_application(jasur):
     assert OutboxEvent.objects.filter(type="applications.submitted", payload__number=info.number).count() == 1
 
 
-def test_a_submission_makes_eight_statements_and_takes_its_number_late(
+def test_a_submission_makes_nine_statements_and_takes_its_number_late(
     jasur, settings, django_assert_num_queries
 ):
     settings.CATALOG_REVISION_TTL = 3600  # the service's setup stays in memory for the whole test
     submit(jasur)  # the first one reads the service, form, workflow and calendar overrides
     docs = {"passport": [upload(jasur)]}
-    # 8 statements, the test's SAVEPOINT and RELEASE, and the two reads of the reference data,
+    # 9 statements (the key, the person, the documents and their bytes' records, the counter and
+    # four inserts), the test's SAVEPOINT and RELEASE, and the two reads of the reference data,
     # which serves from memory except inside the transaction that loaded it (this test's).
-    with django_assert_num_queries(12) as captured:
+    with django_assert_num_queries(13) as captured:
         submit(jasur, docs=docs)
     sql = [q["sql"] for q in captured.captured_queries]
     counter = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "applications_numbercounter"'))

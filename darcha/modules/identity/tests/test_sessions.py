@@ -1,10 +1,14 @@
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from darcha.modules.identity.middleware import SEEN_KEY
 from darcha.modules.identity.models import UserSession
 from darcha.modules.identity.tests.conftest import PASSWORD, make_account, sign_in_as
 from darcha.platform.audit.models import AuditEntry
@@ -82,8 +86,28 @@ def test_last_seen_is_written_at_most_once_a_minute():
     phone.get(reverse("identity:cabinet"))
     assert UserSession.objects.get().last_seen_at == recent
     UserSession.objects.update(last_seen_at=timezone.now() - timedelta(minutes=5))
+    session = phone.session
+    session[SEEN_KEY] = time.time() - 5 * 60  # the session was last recorded five minutes ago
+    session.save()
     phone.get(reverse("identity:cabinet"))
     assert UserSession.objects.get().last_seen_at > recent
+
+
+def test_a_signed_in_request_reads_no_session_record_within_the_minute():
+    account = make_account()
+    phone = device(account, "Phone browser")
+    with CaptureQueriesContext(connection) as queries:
+        phone.get(reverse("identity:cabinet"))
+    assert not [q for q in queries if "identity_usersession" in q["sql"]]
+
+
+def test_a_session_started_elsewhere_is_added_to_the_list():
+    account = make_account()
+    admin_like = Client(HTTP_USER_AGENT="Admin browser")
+    admin_like.force_login(account)  # a session that did not go through the sign-in pages
+    assert not UserSession.objects.filter(account=account).exists()
+    admin_like.get(reverse("identity:cabinet"))
+    assert UserSession.objects.get(account=account).user_agent == "Admin browser"
 
 
 def test_revoking_needs_a_valid_session_number():
