@@ -120,6 +120,47 @@ def gunicorn(workers: int, threads: int = 1):
         server.wait(timeout=30)
 
 
+PROCESS_KINDS = (("gunicorn", "web"), ("postgres", "postgresql"), ("redis-server", "redis"))
+
+
+def _cpu_ticks_by_kind() -> dict[str, int]:
+    """CPU time (clock ticks, user + system) of the machine's web, PostgreSQL and Redis
+    processes, summed by kind, from /proc; this process (the load generator) as "client"."""
+    ticks: dict[str, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended
+        kind = "client" if int(stat.parent.name) == os.getpid() else None
+        kind = kind or next((k for marker, k in PROCESS_KINDS if marker in command), None)
+        if kind:
+            ticks[kind] = ticks.get(kind, 0) + int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+class CpuMeter:
+    """CPU spent by each kind of process while the block runs: where the two cores went.
+    Processes that start or end inside the block count only for what /proc shows at its ends."""
+
+    def __enter__(self):
+        self.before = _cpu_ticks_by_kind()
+        return self
+
+    def __exit__(self, *exc):
+        after = _cpu_ticks_by_kind()
+        hertz = os.sysconf("SC_CLK_TCK")
+        self.seconds = {
+            kind: round((after[kind] - self.before.get(kind, 0)) / hertz, 2) for kind in sorted(after)
+        }
+
+    def per_item_ms(self, items: int) -> dict[str, float]:
+        """Milliseconds of CPU per item (per submission) by kind of process, and in all."""
+        each = {kind: round(seconds * 1000 / max(items, 1), 2) for kind, seconds in self.seconds.items()}
+        return {**each, "all": round(sum(each.values()), 2)}
+
+
 def percentiles(latencies: list[float]) -> dict[str, float]:
     """p50/p95/p99 in milliseconds (nearest rank)."""
     ordered = sorted(latencies)

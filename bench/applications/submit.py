@@ -31,7 +31,7 @@ from contextlib import nullcontext
 from datetime import date
 
 from bench.applications.client import Client, Response, multipart
-from bench.applications.common import ROOT, drive, environment, gunicorn, redis_server
+from bench.applications.common import ROOT, CpuMeter, drive, environment, gunicorn, redis_server
 
 SERVICE = "criminal-record-certificate"
 DATA = {"purpose": "employment", "certificate_language": "uz"}
@@ -217,6 +217,13 @@ async def raw_phase(database_url: str, args) -> dict:
             await conn.close()
 
 
+def cpu_use(phase: dict, cpu: CpuMeter) -> None:
+    """CPU per submission by kind of process, and the rate the machine's cores could carry at
+    that cost if nothing else ran: what bounds the throughput."""
+    phase["cpu_ms_per_submission"] = cpu.per_item_ms(phase["done"])
+    phase["cpu_bound_per_second"] = round(os.cpu_count() * 1000 / phase["cpu_ms_per_submission"]["all"], 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -225,7 +232,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-seconds", type=float, default=90, help="time cap per phase")
     parser.add_argument("--applicants", type=int, default=200)
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=8)
     parser.add_argument("--web-threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument(
         "--redis",
@@ -260,7 +267,9 @@ def main() -> int:
             warm_up = argparse.Namespace(**{**vars(args), "requests": len(people)})
             asyncio.run(http_phase(base, people, warm_up, None))
             before = inserts_per_table()
-            report["plain"] = asyncio.run(http_phase(base, people, args, None))
+            with CpuMeter() as cpu:
+                report["plain"] = asyncio.run(http_phase(base, people, args, None))
+            cpu_use(report["plain"], cpu)
             after = inserts_per_table()
             report["rows_per_plain_submission"] = {
                 table: round((after[table] - before.get(table, 0)) / max(report["plain"]["done"], 1), 2)
@@ -269,7 +278,9 @@ def main() -> int:
             }
             report["attachment"] = asyncio.run(http_phase(base, people, args, attachment))
         connections.close_all()
-        report["raw"] = asyncio.run(raw_phase(database_url, args))
+        with CpuMeter() as cpu:
+            report["raw"] = asyncio.run(raw_phase(database_url, args))
+        cpu_use(report["raw"], cpu)
     raw = report["raw"]
     report["ratio_to_raw"] = {
         phase: {
@@ -284,6 +295,7 @@ def main() -> int:
         print(
             f"{phase}: {r['per_second']} submissions/s, p50/p95/p99 {r['latency_ms']} ms, "
             f"{r['failed']} failed"
+            + (f"; CPU ms each {r['cpu_ms_per_submission']}" if "cpu_ms_per_submission" in r else "")
         )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -313,18 +313,36 @@ def citizen_q(
     return mine
 
 
-def capped_counts(querysets: Sequence[QuerySet]) -> list[int]:
-    """How many rows each queryset has, counting no further than COUNT_CAP + 1, in one query."""
+# Stands for each value of a per-value count while its statement is compiled (see capped_counts).
+_EACH = "\x00darcha:each"
+
+
+def capped_counts(querysets: Sequence[QuerySet], *, each: tuple[QuerySet, str, Sequence] = ()) -> list[int]:
+    """How many rows each queryset has, counting no further than COUNT_CAP + 1, in one query;
+    then, with ``each=(queryset, field, values)``, how many of that queryset's rows have each
+    value in ``field``. The per-value count is compiled once, with a marker for the value that
+    each value then replaces as a parameter: compiling a queryset costs about a millisecond of
+    CPU, and the inbox counts a dozen states."""
     parts, params = [], []
-    for queryset in querysets:
+
+    def count(queryset: QuerySet) -> tuple[str, list] | None:
         try:
             sql, part_params = queryset.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
         except EmptyResultSet:  # a filter that matches nothing, such as an officer without appointments
-            parts.append("0")
-            continue
+            return None
         # Only SQL compiled by Django goes into the text; every value stays a parameter.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
-        params.extend(part_params)
+        return f"(SELECT COUNT(*) FROM ({sql}) AS capped)", list(part_params)  # noqa: S608
+
+    for queryset in querysets:
+        compiled = count(queryset)
+        parts.append(compiled[0] if compiled else "0")
+        params.extend(compiled[1] if compiled else [])
+    if each:
+        base, field, values = each
+        compiled = count(base.filter(**{field: _EACH}))
+        for value in values:
+            parts.append(compiled[0] if compiled else "0")
+            params.extend([value if p == _EACH else p for p in compiled[1]] if compiled else [])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         return list(cursor.fetchone())
@@ -397,7 +415,7 @@ def inbox_page(
         for code, definition in workflow.states.items():
             labels.setdefault(code, definition.label)
     queryset = scoped.filter(state=state) if state else scoped
-    total, *per_state = capped_counts([queryset, *(scoped.filter(state=code) for code in labels)])
+    total, *per_state = capped_counts([queryset], each=(scoped, "state", list(labels)))
     ordering = ("-submitted_at", "-id") if sort == "newest" else ("deadline", "submitted_at", "id")
     rows, has_next = _rows(queryset.order_by(*ordering), limit=limit, offset=offset)
     return InboxPage(
