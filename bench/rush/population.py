@@ -173,6 +173,7 @@ def generate(count: int, *, flow_sample: int = 0, live_sample: int = 0, sms_url:
         "_auth_user_backend": "darcha.modules.identity.backends.AccountBackend",
         HASH_SESSION_KEY: account_model(password=password).get_session_auth_hash(),
         identity.SESSION_SECOND_FACTOR: "sms",
+        identity.SESSION_SEEN: now.timestamp(),
     }
     applicants: list[Applicant] = []
     accounts, persons, scans, sessions, user_sessions = [], [], [], [], []

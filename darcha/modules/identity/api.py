@@ -41,6 +41,7 @@ __all__ = [
     "OFFICER_ROLES",
     "SESSION_ACTING_ENTITY",
     "SESSION_SECOND_FACTOR",
+    "SESSION_SEEN",
     "AccountInfo",
     "ActingParty",
     "Conflict",
@@ -88,9 +89,12 @@ __all__ = [
 
 OFFICER_ROLES = tuple(OfficerRole.Role.values)
 
-# Session keys: the second factor the session passed, and the entity it acts for.
+# Session keys: the second factor the session passed, and the entity it acts for; when the
+# session was last recorded in the person's list of devices (SessionTrackingMiddleware), kept
+# in the session so that a signed-in request needs no query to know it.
 SESSION_SECOND_FACTOR = "identity.second_factor"
 SESSION_ACTING_ENTITY = "identity.acting_entity"
+SESSION_SEEN = "identity.seen"
 
 
 # --- Lookups ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Pages: sign-in, registration, cabinet, sessions, settings and the officer area entry."""
 
+import time
 from dataclasses import asdict
 
 import segno
@@ -93,6 +94,7 @@ def _start_session(request: HttpRequest, account, method: str) -> None:
         user_agent=request.headers.get("User-Agent", ""),
         method=method,
     )
+    request.session[api.SESSION_SEEN] = time.time()  # recorded just now: the next minute needs no write
 
 
 def _apply_language(request: HttpRequest, response: HttpResponse, account) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from darcha.modules.identity.middleware import SEEN_KEY
+from darcha.modules.identity import api
 from darcha.modules.identity.models import UserSession
 from darcha.modules.identity.tests.conftest import PASSWORD, make_account, sign_in_as
 from darcha.platform.audit.models import AuditEntry
@@ -87,7 +87,7 @@ def test_last_seen_is_written_at_most_once_a_minute():
     assert UserSession.objects.get().last_seen_at == recent
     UserSession.objects.update(last_seen_at=timezone.now() - timedelta(minutes=5))
     session = phone.session
-    session[SEEN_KEY] = time.time() - 5 * 60  # the session was last recorded five minutes ago
+    session[api.SESSION_SEEN] = time.time() - 5 * 60  # the session was last recorded five minutes ago
     session.save()
     phone.get(reverse("identity:cabinet"))
     assert UserSession.objects.get().last_seen_at > recent
