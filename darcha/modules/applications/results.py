@@ -39,7 +39,7 @@ from darcha.modules.documents import api as documents
 from darcha.modules.identity import api as identity
 from darcha.modules.reference import api as reference
 from darcha.platform import events
-from darcha.platform.events.models import Delivery
+from darcha.platform.events import operations
 from darcha.platform.text import localized
 
 PURPOSE = "application_result"
@@ -292,20 +292,17 @@ def results_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
     Safe in many workers at once: a letter asked for twice is made once (``result_produce``).
     """
     busy, given_up, untold, waiting = set(), set(), set(), 0
-    deliveries = Delivery.objects.filter(
-        handler=LETTER_HANDLER,
-        status__in=(Delivery.Status.PENDING, Delivery.Status.DEAD),
-        event__payload__outcome__in=RESULT_OUTCOMES,
-    ).values_list(
-        "status", "event__type", "event__payload__application_id", "event__payload__notify_applicant"
-    )
-    for status, kind, application_id, notify in deliveries:
-        if status == Delivery.Status.PENDING:
+    for delivery in operations.unfinished(LETTER_HANDLER):
+        payload = delivery.payload
+        if payload.get("outcome") not in RESULT_OUTCOMES:
+            continue
+        application_id = payload.get("application_id")
+        if delivery.status == "pending":
             busy.add(application_id)
-            waiting += kind == app_events.RESULT_DUE
-        elif kind == app_events.RESULT_DUE:
+            waiting += delivery.event_type == app_events.RESULT_DUE
+        elif delivery.event_type == app_events.RESULT_DUE:
             given_up.add(application_id)
-        elif notify:
+        elif payload.get("notify_applicant"):
             # The decision's message was to come with the letter: the applicant was never told.
             untold.add(application_id)
     if waiting >= batch:

@@ -1,4 +1,7 @@
-"""Operator actions on the outbox: inspect and replay dead letters."""
+"""Operator actions on the outbox: inspect and replay dead letters; what a handler has yet to do."""
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,3 +25,21 @@ def replay(delivery_ids: list[int] | None = None) -> int:
         locked_by="",
         locked_until=None,
     )
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A delivery that has not succeeded: still "pending" (waiting or being retried) or "dead"."""
+
+    status: str
+    event_type: str
+    payload: dict[str, Any]
+
+
+def unfinished(handler: str) -> list[Unfinished]:
+    """The deliveries to ``handler`` (its registered name) that are pending or dead, for a module
+    that must know which of its effects are still on their way or were given up on."""
+    rows = Delivery.objects.filter(
+        handler=handler, status__in=(Delivery.Status.PENDING, Delivery.Status.DEAD)
+    ).values_list("status", "event__type", "event__payload")
+    return [Unfinished(status, event_type, payload) for status, event_type, payload in rows]

@@ -117,6 +117,24 @@ def test_a_handler_that_keeps_failing_becomes_a_dead_letter_that_can_be_replayed
 
 
 @pytest.mark.django_db
+@override_settings(EVENTS_BACKOFF_BASE_SECONDS=0, EVENTS_MAX_ATTEMPTS=3)
+def test_a_handlers_unfinished_deliveries_are_its_pending_and_dead_ones():
+    calls["fixed"] = 0
+    done = publish("test.counted", {"n": "done"})
+    drain()
+    dead = publish("test.always_fails", {"n": "dead"})
+    for _ in range(5):
+        drain()
+    waiting = publish("test.always_fails", {"n": "waiting"})
+    name = "darcha.platform.events.tests.test_outbox.failing_effect"
+    found = {(u.status, u.event_type, u.payload["n"]) for u in operations.unfinished(name)}
+    assert found == {("dead", "test.always_fails", "dead"), ("pending", "test.always_fails", "waiting")}
+    assert operations.unfinished("darcha.platform.events.tests.test_outbox.counted_effect") == []
+    assert Delivery.objects.get(event_id=done).status == Delivery.Status.DONE
+    assert {dead, waiting} == set(Delivery.objects.filter(handler=name).values_list("event_id", flat=True))
+
+
+@pytest.mark.django_db
 def test_a_worker_whose_lease_expired_cannot_commit_its_effect():
     event_id = publish("test.counted")
     [delivery_id] = claim("worker-a")
