@@ -316,15 +316,11 @@ def results_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
         for row in due:
             events.publish(
                 app_events.RESULT_DUE,
-                {
-                    "application_id": str(row.id),
-                    "number": row.number,
-                    "service": row.service_code,
-                    "agency": row.agency_code,
-                    "area": row.area_code,
-                    "to_state": row.state,
-                    "outcome": row.decision_code,
-                    "notify_applicant": str(row.id) in untold,
-                },
+                selectors.event_payload(
+                    row,
+                    to_state=row.state,
+                    outcome=row.decision_code,
+                    notify_applicant=str(row.id) in untold,
+                ),
             )
     return len(due)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
@@ -126,6 +127,18 @@ def workflows_of(rows: Iterable[Application]) -> dict[tuple[str, int], WorkflowD
 
 
 # --- Records --------------------------------------------------------------------------------------
+
+
+def event_payload(row: Application, **extra: Any) -> dict[str, Any]:
+    """What every application event carries, and ``extra``."""
+    return {
+        "application_id": str(row.id),
+        "number": row.number,
+        "service": row.service_code,
+        "agency": row.agency_code,
+        "area": row.area_code,
+        **extra,
+    }
 
 
 def is_overdue(row: Application, today: date) -> bool:

@@ -482,17 +482,6 @@ def _state_due(state: StateDef, today: date) -> date | None:
     return add_working_days(today, state.term_days)
 
 
-def _event_payload(row: Application, **extra: Any) -> dict[str, Any]:
-    return {
-        "application_id": str(row.id),
-        "number": row.number,
-        "service": row.service_code,
-        "agency": row.agency_code,
-        "area": row.area_code,
-        **extra,
-    }
-
-
 def application_submit(
     *,
     account_id,
@@ -641,7 +630,7 @@ def _submit(
             actor_account_id=account_id,
         )
     )
-    events.publish(app_events.SUBMITTED, _event_payload(row, state=row.state, channel=row.channel))
+    events.publish(app_events.SUBMITTED, selectors.event_payload(row, state=row.state, channel=row.channel))
     if workflow.auto_rules is not None:
         _decide_automatically(row, workflow)  # brings ``row`` up to date itself
     return SubmitResult(selectors.info(row, workflow), created=True)
@@ -817,7 +806,7 @@ def _transition(
     row.refresh_from_db()
     events.publish(
         app_events.TRANSITIONED,
-        _event_payload(
+        selectors.event_payload(
             row,
             action=action.code,
             from_state=old.code,
@@ -980,7 +969,7 @@ def application_rate(*, application_id, account_id, stars: Any, comment: str = "
             )
     except IntegrityError:
         raise Conflict(_("You have already rated this application.")) from None
-    events.publish(app_events.RATED, _event_payload(row, stars=stars))
+    events.publish(app_events.RATED, selectors.event_payload(row, stars=stars))
     return rating
 
 
@@ -998,7 +987,7 @@ def application_escalate(*, application_id) -> bool:
         application=row, at=now, action=ESCALATE, from_state=row.state, to_state=row.state, actor_kind=SYSTEM
     )
     events.publish(
-        app_events.ESCALATED, _event_payload(row, state=row.state, deadline=row.deadline.isoformat())
+        app_events.ESCALATED, selectors.event_payload(row, state=row.state, deadline=row.deadline.isoformat())
     )
     return True
 
