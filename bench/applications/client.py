@@ -10,7 +10,12 @@ response is read to the end of the connection.
 import asyncio
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+
+class ConnectionLost(Exception):
+    """The connection was refused, reset or closed before a whole response came back."""
 
 
 @dataclass(frozen=True)
@@ -18,9 +23,46 @@ class Response:
     status_code: int
     headers: dict[str, str]
     content: bytes
+    cookies: dict[str, str] = field(default_factory=dict)  # from the Set-Cookie headers
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(errors="replace")
 
     def json(self):
         return json.loads(self.content)
+
+
+def _dechunked(content: bytes) -> bytes:
+    """The body of a ``Transfer-Encoding: chunked`` response."""
+    body, rest = [], content
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        body.append(rest[:size])
+        rest = rest[size + 2 :]
+    return b"".join(body)
+
+
+def _response(data: bytes) -> Response:
+    head, separator, content = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parts = status_line.split(" ", 2)
+    if not separator or len(parts) < 2 or not parts[1].isdigit():
+        raise ConnectionLost(f"incomplete response ({len(data)} bytes)")
+    headers, cookies = {}, {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        headers[name] = value
+        if name == "set-cookie":
+            cookie_name, _, cookie_value = value.split(";", 1)[0].partition("=")
+            cookies[cookie_name.strip()] = cookie_value.strip()
+    if headers.get("transfer-encoding") == "chunked":
+        content = _dechunked(content)
+    return Response(int(parts[1]), headers, content, cookies)
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
@@ -55,12 +97,18 @@ class Client:
         *,
         headers: dict[str, str] | None = None,
         json_body=None,
+        form: dict[str, str] | None = None,
         body: bytes = b"",
         content_type: str = "",
+        timeout: float | None = None,
     ) -> Response:
         if json_body is not None:
             body, content_type = json.dumps(json_body).encode(), "application/json"
-        return await self.request("POST", path, headers=headers, body=body, content_type=content_type)
+        elif form is not None:
+            body, content_type = urlencode(form).encode(), "application/x-www-form-urlencoded"
+        return await self.request(
+            "POST", path, headers=headers, body=body, content_type=content_type, timeout=timeout
+        )
 
     async def request(
         self,
@@ -70,7 +118,10 @@ class Client:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         content_type="",
+        timeout: float | None = None,
     ) -> Response:
+        """The response; ``asyncio.TimeoutError`` after ``timeout`` (the client's by default),
+        ``ConnectionLost`` when no whole response came back."""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host_header}", "Connection: close"]
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
@@ -78,19 +129,18 @@ class Client:
             lines.append(f"Content-Type: {content_type}")
         lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        return await asyncio.wait_for(self._exchange(head + body), self.timeout)
+        return await asyncio.wait_for(self._exchange(head + body), timeout or self.timeout)
 
     async def _exchange(self, request: bytes) -> Response:
-        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        except OSError as exc:
+            raise ConnectionLost(str(exc)) from exc
         try:
             writer.write(request)
             data = await reader.read()
+        except OSError as exc:
+            raise ConnectionLost(str(exc)) from exc
         finally:
             writer.close()
-        head, _, content = data.partition(b"\r\n\r\n")
-        status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        headers = {}
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        return Response(int(status_line.split(" ", 2)[1]), headers, content)
+        return _response(data)

@@ -194,7 +194,7 @@ def main() -> int:
     parser.add_argument("--in-process-requests", type=int, default=20, help="sequential, per page")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=60, help="time cap per page and round")
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)  # one a core
     parser.add_argument("--reuse-db", metavar="NAME", help="a database loaded by an earlier --keep-db run")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()

@@ -232,7 +232,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-seconds", type=float, default=90, help="time cap per phase")
     parser.add_argument("--applicants", type=int, default=200)
-    parser.add_argument("--web-workers", type=int, default=8)
+    # One sync worker a core: a submission is CPU-bound, and more workers than cores only add
+    # switching (see docs/PERFORMANCE.md, "Submission, fifth run").
+    parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--web-threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument(
         "--redis",

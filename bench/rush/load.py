@@ -1,4 +1,5 @@
-"""The rush load generator: asyncio + httpx, bounded in connections, requests and time.
+"""The rush load generator: asyncio and the benchmarks' light HTTP client, bounded in
+connections, requests and time.
 
 Each applicant arrives at their moment (see ``arrivals``), then, like a parent at the
 opening: signs in (only the live sample; the rest hold a session from before the
@@ -15,11 +16,14 @@ opening), opens the service's catalog page, submits the form through
 
 Only 127.0.0.1 is accepted as the target. Every request is recorded (moment sent, latency,
 kind, status, error) for the report and every outcome per key for the reconciliation.
+
+The generator shares the two cores with the portal it measures: with httpx it took 0.5–0.8
+of a core during the burst, more than the web processes, so it speaks HTTP/1.1 through
+``bench.applications.client`` (a new connection per request, as to gunicorn's sync workers).
 """
 
 import asyncio
 import bisect
-import http.cookiejar
 import itertools
 import math
 import random
@@ -28,10 +32,9 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-import httpx
-
+from bench.applications.client import Client, ConnectionLost, Response
 from bench.rush.population import PASSWORD, Applicant, code_in
 
 ATTEMPTS = 8
@@ -83,6 +86,8 @@ class Results:
     # Keys whose outcome the client never learnt (out of attempts, or still waiting at the end).
     unknown: set[str] = field(default_factory=set)
     sign_in_seconds: list[float] = field(default_factory=list)
+    # From an applicant's first press of "submit" to the acceptance, retries and waits included.
+    acceptance_seconds: list[float] = field(default_factory=list)
     sign_in_failed: Counter = field(default_factory=Counter)  # step -> live sign-ins that failed there
     arrival_lag: list[float] = field(default_factory=list)  # waits for a free client slot
     applicants_started: int = 0
@@ -126,26 +131,34 @@ class Load:
         cookie = f"csrftoken={self.csrf}" + (f"; sessionid={session}" if session else "")
         return {"Cookie": cookie, "X-CSRFToken": self.csrf, "Referer": self.base_url + "/", **(extra or {})}
 
-    async def _request(self, client: httpx.AsyncClient, kind: str, method: str, url: str, **kw):
-        """One recorded request; returns the response, or None after a transport error."""
+    async def _request(
+        self, client: Client, kind: str, method: str, url: str, *, timeout: float = TIMEOUT, **kw
+    ) -> Response | None:
+        """One recorded request; returns the response, or None after a timeout or a lost
+        connection. ``kw``: ``headers`` and, for a POST, ``form`` or ``json_body``."""
         self.sent += 1
         t0 = time.time()
         status, error, response = 0, "", None
-        try:
-            response = await client.request(method, url, **kw)
-            status = response.status_code
-        except httpx.TimeoutException:
-            error = "timeout"
-        except httpx.TransportError as exc:
-            lost = isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError)
-            error = "connection" if lost else "transport"
+        async with self.connection_slots:
+            try:
+                if method == "GET":
+                    response = await client.request("GET", url, timeout=timeout, **kw)
+                else:
+                    response = await client.post(url, timeout=timeout, **kw)
+                status = response.status_code
+                if status == 503 and response.headers.get("x-darcha-busy"):
+                    error = "busy"  # the balancer's admission limit, not the portal
+            except TimeoutError:
+                error = "timeout"
+            except ConnectionLost:
+                error = "connection"
         self.results.requests.append((t0 - self.results.opened_at, time.time() - t0, kind, status, error))
         return response
 
     # --- one applicant -----------------------------------------------------------------------
     async def _answered(
-        self, client: httpx.AsyncClient, kind: str, method: str, url: str, *, first_timeout=TIMEOUT, **kw
-    ) -> httpx.Response | None:
+        self, client: Client, kind: str, method: str, url: str, *, first_timeout=TIMEOUT, **kw
+    ) -> Response | None:
         """The request, repeated as a person would after a timeout, a lost connection or a 5xx
         (a 503 after its Retry-After), at most ATTEMPTS times: the answer, or None. A first
         try with a shorter timeout is recorded as ``<kind>-short``."""
@@ -159,11 +172,11 @@ class Load:
                 return response
             wait = 0.2 * (attempt + 1)
             if response is not None and response.status_code == 503:
-                wait = min(float(response.headers.get("Retry-After") or 1), RETRY_AFTER_CAP)
+                wait = min(float(response.headers.get("retry-after") or 1), RETRY_AFTER_CAP)
             await asyncio.sleep(wait)
         return None
 
-    async def _sign_in(self, client: httpx.AsyncClient, applicant: Applicant) -> str:
+    async def _sign_in(self, client: Client, applicant: Applicant) -> str:
         """The sign-in pages over HTTP: password, then the SMS code read from the gateway.
         Returns the session cookie, or "" after counting the step that failed."""
         t0 = time.time()
@@ -174,19 +187,19 @@ class Load:
         started = time.time() - 1
         form = {"identifier": applicant.pinfl, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf}
         response = await self._answered(
-            client, "sign-in", "POST", "/sign-in/", headers=self._headers(""), data=form
+            client, "sign-in", "POST", "/sign-in/", headers=self._headers(""), form=form
         )
         pending = response.cookies.get("sessionid") if response is not None else None
         if response is None or response.status_code != 303 or not pending:
             self.results.sign_in_failed["password"] += 1
             return ""
         code = None
-        async with httpx.AsyncClient(timeout=5) as gateway:
-            for _ in range(CODE_POLLS):
-                answer = await gateway.get(f"{self.sms_url}/messages", params={"to": applicant.phone})
-                if code := code_in(answer.json(), started):
-                    break
-                await asyncio.sleep(0.1)
+        gateway = Client(self.sms_url, timeout=5)
+        for _ in range(CODE_POLLS):
+            answer = await gateway.request("GET", "/messages?" + urlencode({"to": applicant.phone}))
+            if code := code_in(answer.json(), started):
+                break
+            await asyncio.sleep(0.1)
         if code is None:
             self.results.sign_in_failed["sms code"] += 1
             return ""
@@ -196,7 +209,7 @@ class Load:
             "POST",
             "/sign-in/code/",
             headers=self._headers(pending),
-            data={"code": code, "csrfmiddlewaretoken": self.csrf},
+            form={"code": code, "csrfmiddlewaretoken": self.csrf},
         )
         session = response.cookies.get("sessionid") if response is not None else None
         if response is None or response.status_code != 303 or not session:
@@ -205,7 +218,7 @@ class Load:
         self.results.sign_in_seconds.append(time.time() - t0)
         return session
 
-    async def _submit(self, client: httpx.AsyncClient, applicant: Applicant, session: str) -> dict | None:
+    async def _submit(self, client: Client, applicant: Applicant, session: str) -> dict | None:
         key = uuid.uuid4().hex
         bad = self.bad.get(applicant.index)
         body = {
@@ -216,13 +229,14 @@ class Load:
         headers = self._headers(session, {"Idempotency-Key": key})
         short = applicant.index in self.short_timeout
         self.results.unknown.add(key)
+        pressed = time.time()
         response = await self._answered(
             client,
             "bad-input" if bad else "submit",
             "POST",
             "/api/v1/applications",
             first_timeout=SHORT_TIMEOUT if short else TIMEOUT,
-            json=body,
+            json_body=body,
             headers=headers,
         )
         if response is not None:
@@ -233,6 +247,7 @@ class Load:
                 outcome[key] = status
                 return None
             if status in (200, 201):
+                self.results.acceptance_seconds.append(time.time() - pressed)
                 seen = response.json()
                 self.results.accepted[key] = {
                     "id": seen["id"],
@@ -242,13 +257,13 @@ class Load:
                     # A kindergarten's queue; the school enrolment has none.
                     "queue": applicant.data.get("preferred_kindergarten", ""),
                     "created": status == 201,
-                    "request_id": response.headers.get("X-Request-Id", ""),
+                    "request_id": response.headers.get("x-request-id", ""),
                 }
                 return seen
             self.results.refused_good[key] = f"{status} {response.text[:300]}"
         return None
 
-    async def _journey(self, client: httpx.AsyncClient, applicant: Applicant) -> None:
+    async def _journey(self, client: Client, applicant: Applicant) -> None:
         session = applicant.session
         if not session:
             session = await self._sign_in(client, applicant)
@@ -269,45 +284,42 @@ class Load:
         """Runs until every applicant arrived, the time cap or the request cap, then lets the
         journeys under way finish for up to ``drain_seconds``. The opening is ``opened_at``
         (``time.time()``; now by default)."""
-        limits = httpx.Limits(max_connections=self.connections, max_keepalive_connections=self.connections)
-        # No cookie jar: each request carries exactly its applicant's cookies.
-        jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        # Each request carries exactly its applicant's cookies (the client keeps none).
+        self.connection_slots = asyncio.Semaphore(self.connections)
         slots = asyncio.Semaphore(self.max_journeys)
         tasks: set[asyncio.Task] = set()
         self.results.opened_at = opened_at or time.time()
-        async with httpx.AsyncClient(
-            base_url=self.base_url, limits=limits, timeout=TIMEOUT, cookies=httpx.Cookies(jar)
-        ) as client:
+        client = Client(self.base_url, timeout=TIMEOUT)
 
-            async def journey(applicant: Applicant) -> None:
-                try:
-                    await self._journey(client, applicant)
-                finally:
-                    slots.release()
+        async def journey(applicant: Applicant) -> None:
+            try:
+                await self._journey(client, applicant)
+            finally:
+                slots.release()
 
-            self.results.stopped_by = "all arrived"
-            for applicant, moment in zip(self.applicants, self.arrivals, strict=True):
-                delay = moment - (time.time() - self.results.opened_at)
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if time.time() - self.results.opened_at >= self.seconds:
-                    self.results.stopped_by = "time cap"
-                    break
-                if self.sent >= self.max_requests:
-                    self.results.stopped_by = "request cap"
-                    break
-                await slots.acquire()
-                self.results.arrival_lag.append(max(0.0, time.time() - self.results.opened_at - moment))
-                self.results.applicants_started += 1
-                task = asyncio.create_task(journey(applicant))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            if tasks:
-                done, pending = await asyncio.wait(set(tasks), timeout=self.drain_seconds)
-                for task in pending:
-                    task.cancel()
-                await asyncio.gather(*pending, return_exceptions=True)
-                for task in done:
-                    if task.exception() is not None:
-                        raise task.exception()
+        self.results.stopped_by = "all arrived"
+        for applicant, moment in zip(self.applicants, self.arrivals, strict=True):
+            delay = moment - (time.time() - self.results.opened_at)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if time.time() - self.results.opened_at >= self.seconds:
+                self.results.stopped_by = "time cap"
+                break
+            if self.sent >= self.max_requests:
+                self.results.stopped_by = "request cap"
+                break
+            await slots.acquire()
+            self.results.arrival_lag.append(max(0.0, time.time() - self.results.opened_at - moment))
+            self.results.applicants_started += 1
+            task = asyncio.create_task(journey(applicant))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            done, pending = await asyncio.wait(set(tasks), timeout=self.drain_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in done:
+                if task.exception() is not None:
+                    raise task.exception()
         return self.results

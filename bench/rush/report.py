@@ -18,6 +18,8 @@ FIRST_MINUTE = 60.0
 
 def error_kind(kind: str, status: int, error: str) -> str:
     """The class of one request's outcome; "" for a success or an expected refusal."""
+    if error == "busy":
+        return "busy, retry later (balancer)"
     if error:
         return "timeout (deliberate)" if kind.endswith("-short") else error
     if status == 503:
@@ -66,6 +68,7 @@ def summarise(results: Results, faults: list[Fault], seconds_run: float) -> dict
         "peak_10s_per_second": round(peak, 1),
         "submit_latency_ms": percentiles(submit_latencies),
         "submit_latency_first_minute_ms": percentiles(first_minute_latencies),
+        "acceptance_ms": percentiles(results.acceptance_seconds),
         "sign_in_latency_ms": percentiles(results.sign_in_seconds),
         "sign_ins_live": len(results.sign_in_seconds),
         "sign_ins_live_failed": dict(results.sign_in_failed),
@@ -133,6 +136,7 @@ def lines(report: dict) -> list[str]:
         f"{s['sustained_first_minute_per_second']}/s, peak 10 s {s['peak_10s_per_second']}/s",
         f"submission latency ms: {s['submit_latency_ms']}; "
         f"first minute {s['submit_latency_first_minute_ms']}",
+        f"from the first press to acceptance ms: {s['acceptance_ms']}",
         f"sign-in latency ms (live sample of {s['sign_ins_live']}): {s['sign_in_latency_ms']}",
         f"errors: {s['errors']}; outside fault windows: {s['errors_outside_faults']}",
         f"raw SQL reference: {report['raw']['per_second']}/s; ratio raw/HTTP {report['ratio_to_raw']}",

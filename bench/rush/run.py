@@ -72,7 +72,9 @@ def portal_queues(results) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="darcha-rush-"))
-    with Topology(workdir, web=args.web, workers=args.workers, web_threads=args.threads) as topology:
+    with Topology(
+        workdir, web=args.web, workers=args.workers, web_threads=args.threads, in_flight=args.in_flight
+    ) as topology:
         os.environ.update(topology.env())
         import django
 
@@ -133,7 +135,12 @@ def run(args: argparse.Namespace) -> dict:
         "command": "python -m bench.rush.run " + " ".join(sys.argv[1:]),
         "machine_cores": os.cpu_count(),
         "load_average": load_average,
-        "topology": {"web": args.web, "web_threads": args.threads, "workers": args.workers},
+        "topology": {
+            "web": args.web,
+            "web_threads": args.threads,
+            "workers": args.workers,
+            "in_flight": topology.in_flight,
+        },
         "population": len(people),
         "population_seconds": round(generated_in, 1),
         "sessions": {
@@ -186,8 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--down-seconds", type=float, default=3, help="PostgreSQL down time")
     parser.add_argument("--raw-requests", type=int, default=5000, help="raw-SQL reference inserts")
     parser.add_argument("--web", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+    parser.add_argument("--threads", type=int, default=1, help="threads per web process")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--in-flight", type=int, default=0, help="the balancer's admission limit (default: 16 a web thread)"
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the web processes (first minute)")
     parser.add_argument("--out", type=Path, default=RESULTS / "rush")
     args = parser.parse_args(argv)
