@@ -127,14 +127,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if env_bool("DB_PREPARED_STATEMENTS", default=True):
-        # Parameters bound on the server, and a statement prepared once it has run five
-        # times on a connection (psycopg's default threshold; Django turns preparing off
-        # for the sake of transaction-mode poolers): the hot paths repeat the same few
-        # statements, and PostgreSQL then skips parsing and planning them, a third of its
-        # CPU per submission (docs/PERFORMANCE.md). Set DARCHA_DB_PREPARED_STATEMENTS=0
-        # behind a pooler in transaction mode that does not keep prepared statements.
-        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.Account"
