@@ -125,6 +125,7 @@ class Load:
         self.csrf = secrets.token_hex(16)  # an unmasked CSRF secret, sent as cookie and header
         self.results = Results()
         self.sent = 0
+        self.connection_slots = asyncio.Semaphore(connections)
 
     # --- requests ---------------------------------------------------------------------------
     def _headers(self, session: str, extra: dict | None = None) -> dict:
@@ -285,7 +286,6 @@ class Load:
         journeys under way finish for up to ``drain_seconds``. The opening is ``opened_at``
         (``time.time()``; now by default)."""
         # Each request carries exactly its applicant's cookies (the client keeps none).
-        self.connection_slots = asyncio.Semaphore(self.connections)
         slots = asyncio.Semaphore(self.max_journeys)
         tasks: set[asyncio.Task] = set()
         self.results.opened_at = opened_at or time.time()
