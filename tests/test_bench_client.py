@@ -2,10 +2,18 @@
 rely on (status, headers, cookies, chunked bodies, timeouts and lost connections)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bench.applications.client import Client, ConnectionLost
+
+
+def _run(coroutine):
+    """``asyncio.run`` on a thread of its own: the browser tests' synchronous Playwright keeps
+    an event loop running on the test process's main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 async def _serve(answer: bytes, *, close: bool = True):
@@ -37,7 +45,7 @@ def test_a_response_with_cookies_and_a_chunked_body():
             response = await Client(base).post("/sign-in/", form={"code": "123 456"}, headers={"X-A": "b"})
         return response, received[0]
 
-    response, request = asyncio.run(scenario())
+    response, request = _run(scenario())
     assert response.status_code == 303
     assert response.cookies == {"csrftoken": "abc", "sessionid": "s3ss10n"}
     assert response.headers["x-request-id"] == "r-1"
@@ -58,7 +66,7 @@ def test_a_connection_closed_without_an_answer_is_lost_and_a_slow_one_times_out(
             with pytest.raises(TimeoutError):
                 await Client(base).request("GET", "/", timeout=0.05)
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 def test_a_refused_connection_is_lost():
@@ -69,4 +77,4 @@ def test_a_refused_connection_is_lost():
         with pytest.raises(ConnectionLost):
             await Client(base).request("GET", "/")
 
-    asyncio.run(scenario())
+    _run(scenario())
