@@ -297,7 +297,7 @@ def results_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
         if payload.get("outcome") not in RESULT_OUTCOMES:
             continue
         application_id = payload.get("application_id")
-        if delivery.status == "pending":
+        if delivery.pending:
             busy.add(application_id)
             waiting += delivery.event_type == app_events.RESULT_DUE
         elif delivery.event_type == app_events.RESULT_DUE:

@@ -35,6 +35,10 @@ class Unfinished:
     event_type: str
     payload: dict[str, Any]
 
+    @property
+    def pending(self) -> bool:
+        return self.status == Delivery.Status.PENDING
+
 
 def unfinished(handler: str) -> list[Unfinished]:
     """The deliveries to ``handler`` (its registered name) that are pending or dead, for a module
