@@ -15,7 +15,12 @@ LOCATION = "redis://127.0.0.1:6379/0"
 def cache():
     backend = RedisCache(LOCATION, {"KEY_PREFIX": f"darcha-test-cache-{secrets.token_hex(4)}"})
     yield backend
-    backend.clear()
+    # Only this test's keys: clear() would flush the whole database under the tests that
+    # run beside this one in other processes.
+    client = backend._cache.get_client(write=True)
+    stale = list(client.scan_iter(match=f"{backend.key_prefix}:*"))
+    if stale:
+        client.delete(*stale)
 
 
 def test_values_round_trip_and_expire_as_with_djangos_backend(cache):
