@@ -27,7 +27,7 @@ from darcha.modules.catalog.labels import (
 )
 from darcha.modules.catalog.records import FeeRule, localized
 from darcha.modules.reference import api as reference
-from darcha.platform.money.api import NoBaseAmountError, bhm_on, format_money
+from darcha.platform.money.api import NoBaseAmountError, format_money
 
 SEARCH_LIMIT = 20
 SUGGEST_LIMIT = 8
@@ -200,8 +200,8 @@ def _fee(rule: FeeRule, today: date, language: str) -> dict:
         # No BHM on record for today: the page still gives the multiple.
         return fee
     fee["amount"] = format_money(quote.amount, language)
-    if rule.kind == "bhm":
-        fee["bhm"] = format_money(bhm_on(today), language)
+    if quote.bhm is not None:
+        fee["bhm"] = format_money(quote.bhm, language)
     fee["exemptions"] = [
         {
             "label": EXEMPTION_LABELS[category],

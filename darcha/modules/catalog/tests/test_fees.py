@@ -61,10 +61,20 @@ def test_rounding_is_to_the_tiyin_half_up():
     assert fee_amount(FeeRule(kind="bhm", multiple=Decimal("0.00000001")), on=AFTER) == Money(0)
 
 
-def test_a_quote_lists_the_general_and_the_reduced_amounts():
-    quote = fee_quote(PASSPORT_FEE, on=AFTER)
+def test_a_quote_lists_the_general_and_the_reduced_amounts_from_one_read_of_the_bhm(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(1):
+        quote = fee_quote(PASSPORT_FEE, on=AFTER)
     assert (quote.kind, quote.amount, quote.multiple) == ("bhm", Money(22_000_000), Decimal("0.5"))
     assert quote.exemptions == (("disabled-person", Money(0)), ("low-income-family", Money(11_000_000)))
+    assert quote.bhm == Money(44_000_000)
+
+
+def test_a_quote_of_a_fixed_fee_reads_no_bhm(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        quote = fee_quote(FeeRule(kind="fixed", amount_tiyin=2_000_000), on=AFTER)
+    assert (quote.amount, quote.exemptions, quote.bhm) == (Money(2_000_000), (), None)
 
 
 def test_a_day_before_any_known_bhm_is_an_error():
