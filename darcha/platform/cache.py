@@ -29,3 +29,6 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _SharedClients
+        # Built now rather than on the first call (it imports the client library, a quarter
+        # of a second), so that a web process's warm-up pays for it. It connects on first use.
+        self._cache  # noqa: B018

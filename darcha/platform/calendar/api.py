@@ -13,7 +13,7 @@ from django.dispatch import receiver
 
 from darcha.platform.calendar.models import CalendarOverride
 
-__all__ = ["add_working_days", "forget_overrides", "is_working_day", "working_days_between"]
+__all__ = ["add_working_days", "forget_overrides", "is_working_day", "load_holidays", "working_days_between"]
 
 WEEKEND = {5, 6}  # Saturday, Sunday
 
@@ -23,6 +23,14 @@ def _library_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     """(days off, weekend days made working) for a year, as the library knows them."""
     calendar = holidays.country_holidays("UZ", years=year)
     return frozenset(calendar), frozenset(calendar.weekend_workdays)
+
+
+def load_holidays() -> None:
+    """Loads this and next year's public holidays: the library imports the country's calendar
+    on first use, which takes a web process about 0.4 s."""
+    this_year = date.today().year
+    _library_year(this_year)
+    _library_year(this_year + 1)
 
 
 # Every submission computes deadlines, while overrides change a few times a year: each
