@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per web process")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--in-flight", type=int, default=0, help="the balancer's admission limit (default: 12 a web thread)"
+        "--in-flight", type=int, default=0, help="the balancer's admission limit (default: 8 a web thread)"
     )
     parser.add_argument("--profile", action="store_true", help="py-spy the web processes (first minute)")
     parser.add_argument("--out", type=Path, default=RESULTS / "rush")

@@ -40,7 +40,7 @@ REDIS_URL = os.environ.get("DARCHA_RUSH_REDIS_URL", "redis://127.0.0.1:6379/0")
 START_TIMEOUT = 120.0
 # Requests the balancer lets into the web processes at once, per thread serving them: enough
 # to keep each busy while another waits on the database, few enough not to queue for seconds.
-IN_FLIGHT_PER_THREAD = 12
+IN_FLIGHT_PER_THREAD = 8
 WORKER_NICENESS = 10  # nice(1): below the web processes, which people wait on
 
 
