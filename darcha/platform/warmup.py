@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.template import engines
 from django.template.autoreload import get_template_directories
+from django.template.backends.django import DjangoTemplates
 from django.urls import get_resolver
 from django.utils import translation
 
@@ -39,5 +40,6 @@ def _compile_templates() -> None:
         for path in Path(directory).rglob("*.html")
     }
     for engine in engines.all():
-        for name in sorted(names):
-            engine.get_template(name)
+        if isinstance(engine, DjangoTemplates):  # the engine those directories are read for
+            for name in sorted(names):
+                engine.get_template(name)
