@@ -252,6 +252,47 @@ def test_a_draft_saves_itself_and_opens_on_another_device(browser, live_server, 
     assert phone.locator("#id_birth_certificate_number").input_value() == "I-TN 7654321"
 
 
+def test_answers_typed_before_the_page_script_runs_are_saved_too(browser, live_server, kindergarten):
+    laptop = new_page(browser, live_server)
+    sign_in(laptop, person(MOTHER))
+    laptop.route("**/autosave.js", lambda route: route.abort())
+    laptop.goto("/services/kindergarten-placement/apply/")
+    for_the_son(laptop)
+    laptop.locator("#id_birth_certificate_number").fill("I-TN 7654320")
+    laptop.unroute("**/autosave.js")
+    laptop.add_script_tag(url=laptop.locator("script[src*=autosave]").get_attribute("src"))
+    laptop.wait_for_selector("[data-autosave-status]:has-text('Draft saved at')")
+    draft = laptop.locator("input[name=draft]").input_value()
+    phone = new_page(browser, live_server)
+    sign_in(phone, person(MOTHER))
+    phone.goto(f"/services/kindergarten-placement/apply/?draft={draft}")
+    assert phone.locator("#id_birth_certificate_number").input_value() == "I-TN 7654320"
+
+
+def test_a_draft_save_the_server_could_not_take_is_tried_again(browser, live_server, kindergarten):
+    laptop = new_page(browser, live_server)
+    sign_in(laptop, person(MOTHER))
+    laptop.goto("/services/kindergarten-placement/apply/")
+    for_the_son(laptop)
+    refused = []
+
+    def busy_once(route):
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="")
+        else:
+            route.continue_()
+
+    laptop.route("**/services/kindergarten-placement/apply/**", busy_once)
+    laptop.locator("#id_birth_certificate_number").fill("I-TN 7654322")
+    laptop.wait_for_selector("[data-autosave-status]:has-text('Draft saved at')")
+    assert len(refused) == 1
+    draft = laptop.locator("input[name=draft]").input_value()
+    laptop.unroute_all()
+    laptop.goto(f"/services/kindergarten-placement/apply/?draft={draft}")
+    assert laptop.locator("#id_birth_certificate_number").input_value() == "I-TN 7654322"
+
+
 def test_applying_and_following_fit_a_phone(browser, live_server, kindergarten, phone_page, axe):
     phone_page.context.add_cookies([{"name": "darcha_lang", "value": "uz", "url": live_server.url}])
     sign_in(phone_page, person(MOTHER))
