@@ -71,6 +71,11 @@ def service(code: str) -> ServiceInfo | None:
     return selectors.service_get(code)
 
 
+def services_by_code(codes: Iterable[str]) -> dict[str, ServiceInfo]:
+    """The current versions of the active services among ``codes``, by code; a list's worth at once."""
+    return selectors.services_get(codes)
+
+
 def service_version(code: str, number: int) -> ServiceInfo | None:
     """A service as one of its versions defined it, withdrawn services included."""
     return selectors.service_version_get(code, number)

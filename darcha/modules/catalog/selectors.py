@@ -1,7 +1,7 @@
 """Reads of the catalog: services, their versions, dictionaries and listings."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -106,6 +106,14 @@ def service_get(code: str, *, include_withdrawn: bool = False) -> ServiceInfo | 
     if service is None or service.current_version is None:
         return None
     return _info(service, service.current_version)
+
+
+def services_get(codes: Iterable[str]) -> dict[str, ServiceInfo]:
+    """The current versions of those of ``codes`` that are active services, in one query."""
+    services = Service.objects.select_related("current_version").filter(
+        code__in=set(codes), is_active=True, current_version__isnull=False
+    )
+    return {service.code: _info(service, service.current_version) for service in services}
 
 
 def service_version_get(code: str, number: int) -> ServiceInfo | None:

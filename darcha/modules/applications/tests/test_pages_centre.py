@@ -10,6 +10,8 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from darcha.modules.applications import api
@@ -140,6 +142,18 @@ def test_the_operator_applies_for_the_visitor_and_prints_the_receipt(client, ope
     assert 'src="data:image/svg+xml' in receipt  # the QR code, inline
     assert "receipt-a4.css" in receipt
     assert "receipt-a5.css" in client.get(response["Location"] + "?paper=a5").content.decode()
+
+
+def test_the_centres_service_list_reads_the_services_at_once(client, operator, visitor):
+    login(client, operator, officer=True)
+    consent(client, visitor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(CENTRE + "services/").content.decode()
+    offered = set(re.findall(r'/office/centre/apply/([a-z0-9-]+)/"', page))
+    assert len(offered) >= 2 and "test-permit" in offered
+    # The search index is read once per catalog revision; the lookups by code are the page's own.
+    by_code = [q["sql"] for q in queries.captured_queries if 'WHERE ("catalog_service"."code"' in q["sql"]]
+    assert len(by_code) == 1, by_code
 
 
 def test_a_receipt_of_another_centre_is_not_found(client, jasur, operator):

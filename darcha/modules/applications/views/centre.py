@@ -233,6 +233,7 @@ def services(request: HttpRequest) -> HttpResponse:
         found = [(hit.code, hit.title, hit.summary) for hit in catalog.search(form.cleaned_data["q"], lang)]
     else:
         found = [(card.code, card.title, card.summary) for card in catalog.popular_services(lang)]
+    offered = catalog.services_by_code(code for code, _title, _summary in found)
     person = _visitor(visit)
     return render(
         request,
@@ -248,7 +249,7 @@ def services(request: HttpRequest) -> HttpResponse:
                     "url": reverse("applications:centre-apply", args=[code]),
                 }
                 for code, title, summary in found
-                if _at_centres(catalog.service(code))
+                if _at_centres(offered.get(code))
             ],
             "name": person.full_name(lang) if person else "",
             "centre": agency_label(visit["centre"], lang),

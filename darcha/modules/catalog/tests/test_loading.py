@@ -119,6 +119,16 @@ def test_a_removed_definition_is_withdrawn_and_its_versions_remain(two_services)
     assert api.service("school-enrollment").version == 1
 
 
+def test_services_by_code_give_the_active_current_versions_only(two_services, django_assert_num_queries):
+    api.load_definitions(two_services)
+    (two_services / "education" / "school-enrollment.yaml").unlink()
+    api.load_definitions(two_services)
+    with django_assert_num_queries(1):
+        found = api.services_by_code(["kindergarten-placement", "school-enrollment", "no-such-service"])
+    assert list(found) == ["kindergarten-placement"]
+    assert found["kindergarten-placement"] == api.service("kindergarten-placement")
+
+
 def test_a_changed_dictionary_is_loaded_and_moves_the_revision(two_services):
     api.load_definitions(two_services)
     revision = catalog_revision()
